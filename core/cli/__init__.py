@@ -1,0 +1,1 @@
+"""The ``smtp-doctor`` command line. Headless commands import no Qt, no msal and no dnspython."""

@@ -1,0 +1,93 @@
+"""Entry point of ``smtp-doctor``: parses the command and hands over to the command's module.
+
+Every sub-command lives in its own module under ``core.cli`` with two functions,
+``configure(parser)`` and ``run(args) -> int``. Modules are imported only when their command is
+used (``--help`` of one command imports only that one), which keeps start-up fast.
+Exit status: 0 the test passed, 1 it ran and found a problem, 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from core import __version__
+from core.errors import InputError
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+# command name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "gui": ("core.cli.gui_cmd", "open the desktop app"),
+    "probe": ("core.cli.probe_cmd", "test one server, port and login as a printer would"),
+    "detect": ("core.cli.detect_cmd", "find which port and encryption combinations work"),
+    "explain": ("core.cli.explain_cmd", "diagnose a pasted server reply or printer error"),
+    "lab": ("core.cli.lab_cmd", "run the built-in practice server in the foreground"),
+}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
+def usage_error(prog: str, message: str) -> int:
+    """Print a one-line usage error and return the exit status for it."""
+    print(f"{prog}: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def build_parser(only: str | None) -> OneLineParser:
+    """The full parser, with only the ``only`` command configured (None: no command)."""
+    parser = OneLineParser(
+        prog="smtp-doctor",
+        description="SMTP Doctor: why can't the printer send scan-to-email, and what to change.",
+        epilog="Exit status: 0 the test passed, 1 it found a problem, 2 bad usage or input.",
+    )
+    parser.add_argument("--version", action="version", version=f"smtp-doctor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for name, (module_name, help_text) in COMMANDS.items():
+        if name != only:
+            # Listed in the overview, but not configured: its module is not imported.
+            sub.add_parser(name, help=help_text, add_help=False)
+            continue
+        module = importlib.import_module(module_name)
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.configure(command_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in args_list if not a.startswith("-")), None)
+    if command is None and not any(a in ("-h", "--help", "--version") for a in args_list):
+        args_list = ["gui", *args_list]  # no command: open the desktop app
+        command = "gui"
+    parser = build_parser(command)
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    module = importlib.import_module(COMMANDS[args.command][0])
+    try:
+        return int(module.run(args))
+    except InputError as exc:
+        return usage_error(f"smtp-doctor {args.command}", f"{exc.field}: {exc.message}")
+    except KeyboardInterrupt:
+        print("smtp-doctor: interrupted", file=sys.stderr)
+        return 130
+
+
+def entry_point() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()

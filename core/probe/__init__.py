@@ -1,0 +1,1 @@
+"""The probe: a runner drives the SMTP conversation over a transport and records what happened."""
