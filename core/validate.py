@@ -46,8 +46,7 @@ def host(text: str, field: str = "host") -> str:
     if scheme:
         raise InputError(
             field,
-            f"Type only the server name, without '{scheme.group(1)}://' "
-            "(put the port in the Port field).",
+            f"Type only the server name, without '{scheme.group(1)}://' (put the port in the Port field).",
         )
     if value.startswith("[") and value.endswith("]"):
         value = value[1:-1]
@@ -126,8 +125,8 @@ def address(text: str, field: str = "address", *, required: bool = True) -> str:
     local, at, domain = value.rpartition("@")
     if not at or not local or not domain:
         raise InputError(field, f"'{value}' is not an email address (it needs a name, @ and a domain).")
-    if any(c in value for c in "<>()[],;\\\""):
-        raise InputError(field, "The address contains characters that are not allowed (<>()[],;\\\").")
+    if any(c in value for c in '<>()[],;\\"'):
+        raise InputError(field, 'The address contains characters that are not allowed (<>()[],;\\").')
     try:
         host(domain, field)
     except InputError:

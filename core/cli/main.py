@@ -59,7 +59,8 @@ def build_parser(only: str | None) -> OneLineParser:
             sub.add_parser(name, help=help_text, add_help=False)
             continue
         module = importlib.import_module(module_name)
-        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        # No abbreviations: "--pass" must not silently mean "--password-env".
+        command_parser = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
         module.configure(command_parser)
     return parser
 

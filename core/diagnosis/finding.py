@@ -41,9 +41,7 @@ class Finding:
             "explanation": self.explanation,
             "fix": list(self.fix),
             "commands": list(self.commands),
-            "evidence": [
-                {"event": i, "text": by_index[i].text if i in by_index else None} for i in self.evidence
-            ],
+            "evidence": [{"event": i, "text": by_index[i].text if i in by_index else None} for i in self.evidence],
             "rule": self.rule_id,
         }
 

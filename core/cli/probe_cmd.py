@@ -1,0 +1,318 @@
+"""``smtp-doctor probe``: test one server, port and login exactly as a printer would.
+
+Secrets never come from a flag value (they would show in the process list and shell history):
+the password comes from an environment variable, standard input or a saved profile's keyring
+entry; the access token from an environment variable or an OAuth sign-in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from core import validate
+from core.cli.main import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, usage_error
+from core.errors import InputError
+from core.model import (
+    AuthMethod,
+    ClientBehaviour,
+    CredentialKind,
+    Credentials,
+    MessageSpec,
+    ProbePlan,
+    SecurityMode,
+    Timeouts,
+    TlsPolicy,
+)
+from core.secret import Secret
+
+PROG = "smtp-doctor probe"
+DEFAULT_PORTS = {SecurityMode.NONE: 25, SecurityMode.STARTTLS: 587, SecurityMode.TLS: 465}
+REPORT_SUFFIXES = (".html", ".htm", ".json", ".txt", ".pdf")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        "Examples: smtp-doctor probe smtp.office365.com --user scan@contoso.com --password-env PW "
+        "--from scan@contoso.com --to me@contoso.com;  smtp-doctor probe mail.example.com --port 465 "
+        "--security ssl --no-send --json.  Exit status: 0 the test passed, 1 it found a problem, 2 bad input."
+    )
+    where = parser.add_argument_group("server")
+    where.add_argument("host", nargs="?", help="SMTP server name or IP address (no smtp://, no :port)")
+    where.add_argument("--port", help="TCP port (default: 587 for starttls, 465 for tls, 25 for none)")
+    where.add_argument(
+        "--security",
+        help="encryption: starttls, tls (also 'ssl', 'smtps': implicit TLS) or none (default: starttls, "
+        "or tls on port 465)",
+    )
+    where.add_argument("--helo", metavar="NAME", help="the name to send in EHLO (default: this computer's name)")
+    where.add_argument("--timeout", metavar="SECONDS", help="deadline for each step (default: 15)")
+    where.add_argument("--profile", metavar="NAME", help="use a saved profile (its password from the keyring)")
+
+    login = parser.add_argument_group("login")
+    login.add_argument("--auth", default=None, help="auto, none, plain, login, cram-md5 or xoauth2 (default: auto)")
+    login.add_argument("--user", metavar="U", help="login name (usually the full email address)")
+    secret = login.add_mutually_exclusive_group()
+    secret.add_argument("--password-env", metavar="VAR", help="read the password from environment variable VAR")
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    secret.add_argument("--token-env", metavar="VAR", help="read an OAuth2 access token from environment variable VAR")
+    login.add_argument(
+        "--credential",
+        choices=["password", "app-password", "api-key"],
+        help="what the password is (helps the diagnosis; default: password)",
+    )
+    # Refused on purpose, with a message saying what to do instead.
+    login.add_argument("--password", "-p", dest="password_flag", help=argparse.SUPPRESS)
+
+    oauth = parser.add_argument_group("OAuth2 sign-in (Microsoft identity platform)")
+    oauth.add_argument("--oauth", choices=["device", "client-credentials"], help="fetch a token before the test")
+    oauth.add_argument("--tenant", help="directory (tenant) ID or domain")
+    oauth.add_argument("--client-id", help="application (client) ID of your app registration")
+    oauth.add_argument("--client-secret-env", metavar="VAR", help="client secret from environment variable VAR")
+    oauth.add_argument("--client-cert", metavar="PEM", help="certificate + private key PEM for client credentials")
+    oauth.add_argument("--authority-host", metavar="URL", help=argparse.SUPPRESS)
+
+    message = parser.add_argument_group("test message")
+    message.add_argument("--from", dest="mail_from", metavar="ADDR", help="sender (envelope MAIL FROM)")
+    message.add_argument("--to", dest="rcpt_to", metavar="ADDR", help="test recipient (default: the sender)")
+    message.add_argument("--header-from", metavar="ADDR", help="a different From: header (send-as test)")
+    message.add_argument("--attach-size", metavar="BYTES", help="attach a scan-like PDF of this many bytes")
+    message.add_argument("--no-send", action="store_true", help="stop after the login; send no message")
+
+    tls = parser.add_argument_group("TLS")
+    tls.add_argument("--ca-file", metavar="PEM", help="trust these CA certificates instead of the system store")
+    tls.add_argument("--insecure", action="store_true", help="do not verify the certificate (not recommended)")
+    tls.add_argument("--tls-min", metavar="V", help="lowest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
+    tls.add_argument("--tls-max", metavar="V", help="highest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
+
+    device = parser.add_argument_group("device behaviour")
+    device.add_argument("--no-pipelining", action="store_true", help="never use PIPELINING")
+    device.add_argument(
+        "--no-initial-response", action="store_true", help="send AUTH without an initial response (old firmware)"
+    )
+
+    output = parser.add_argument_group("output")
+    output.add_argument("--json", action="store_true", help="print one JSON object instead of the transcript")
+    output.add_argument("--report", metavar="FILE", help="also save a redacted report (.html, .json, .txt, .pdf)")
+    output.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour the output")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.password_flag is not None:
+        return usage_error(
+            PROG,
+            "a password is never taken as a command-line value (it would show in the process list); "
+            "use --password-env VAR or --password-stdin",
+        )
+    try:
+        report_path = _report_path(args.report)
+        plan, credentials = build_plan(args)
+        if args.oauth:
+            credentials = _fetch_token(args, plan, credentials)
+    except InputError as exc:
+        return usage_error(PROG, exc.message if exc.field == "-" else f"{exc.field}: {exc.message}")
+    return execute(plan, credentials, args, report_path)
+
+
+def execute(plan: ProbePlan, credentials: Credentials, args: argparse.Namespace, report_path: Path | None) -> int:
+    """Run the probe, diagnose, print, save the report; return the exit status."""
+    from core.cli.terminal import TerminalPrinter, print_findings, want_colour
+    from core.diagnosis.engine import diagnose
+    from core.probe.listener import NullListener, ProbeListener
+    from core.probe.runner import run_probe
+    from core.report.json_report import result_ok, result_to_json
+
+    colour = want_colour(sys.stdout, args.color)
+    listener: ProbeListener = NullListener() if args.json else TerminalPrinter(sys.stdout, colour)
+    result = run_probe(plan, credentials, listener=listener)
+    findings = diagnose(result, now=datetime.now().astimezone())
+    if args.json:
+        print(result_to_json(result, findings))
+    else:
+        print_findings(findings, sys.stdout, colour)
+    if report_path is not None:
+        from core.report.save import ReportError, save_report
+
+        try:
+            save_report(report_path, result, findings, secrets=credentials.values())
+        except ReportError as exc:
+            print(f"{PROG}: report not saved: {exc}", file=sys.stderr)
+            return EXIT_PROBLEM
+        if not args.json:
+            print(f"\nReport saved: {report_path}")
+    return EXIT_OK if result_ok(result, findings) else EXIT_PROBLEM
+
+
+def _report_path(text: str | None) -> Path | None:
+    if text is None:
+        return None
+    path = Path(text).expanduser()
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise InputError("--report", f"the report file must end in {', '.join(REPORT_SUFFIXES)}")
+    if not path.parent.exists():
+        raise InputError("--report", f"the folder {path.parent} does not exist")
+    return path
+
+
+def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
+    """Validate every flag into a ProbePlan and Credentials (raises InputError with the flag name)."""
+    base, stored = _profile_base(args)
+    security = _security(args, base)
+    port = validate.port(args.port, "--port") if args.port else (base.port if base else DEFAULT_PORTS[security])
+    host_text = args.host if args.host is not None else (base.host if base else "")
+    host = validate.host(host_text, "HOST")
+    user = validate.username(args.user, "--user") if args.user else (base.username if base else None)
+    credentials = _credentials(args, stored)
+    auth = _auth(args, base, credentials)
+    kind = _credential_kind(args, credentials, auth, base)
+    if auth in (AuthMethod.PLAIN, AuthMethod.LOGIN, AuthMethod.CRAM_MD5) and credentials.password is None:
+        raise InputError("--auth", f"{auth.value} login needs a password: --password-env VAR or --password-stdin")
+    if credentials.password is not None and not user:
+        raise InputError("--user", "a password was given but no login name: add --user")
+    plan = ProbePlan(
+        host=host,
+        port=port,
+        security=security,
+        auth=auth,
+        username=user or None,
+        credential_kind=kind,
+        message=_message(args, base, user),
+        send=not args.no_send if base is None or not args.no_send else False,
+        helo_name=validate.helo_name(args.helo, "--helo") if args.helo else (base.helo_name if base else None),
+        tls=_tls(args, base),
+        timeouts=Timeouts.uniform(validate.timeout(args.timeout, "--timeout"))
+        if args.timeout
+        else (base.timeouts if base else Timeouts()),
+        behaviour=ClientBehaviour(
+            pipelining=not args.no_pipelining,
+            initial_response=not args.no_initial_response,
+        ),
+        profile_name=base.profile_name if base else None,
+    )
+    return plan, credentials
+
+
+def _profile_base(args: argparse.Namespace) -> tuple[ProbePlan | None, Credentials]:
+    """The saved profile's plan and stored secret, when --profile is given."""
+    if not args.profile:
+        if not args.host:
+            raise InputError("HOST", "name the SMTP server to test (or use --profile NAME)")
+        return None, Credentials()
+    from core.profiles.cli_support import load_profile_for_cli
+
+    return load_profile_for_cli(args.profile)
+
+
+def _security(args: argparse.Namespace, base: ProbePlan | None) -> SecurityMode:
+    if args.security:
+        return validate.security(args.security, "--security")
+    if base is not None:
+        return base.security
+    if args.port and args.port.strip() == "465":
+        return SecurityMode.TLS  # what everyone means by port 465
+    return SecurityMode.STARTTLS
+
+
+def _read_env(var: str, flag: str) -> Secret:
+    value = os.environ.get(var)
+    if value is None:
+        raise InputError(flag, f"environment variable {var} is not set")
+    if not value:
+        raise InputError(flag, f"environment variable {var} is empty")
+    return Secret(value)
+
+
+def _credentials(args: argparse.Namespace, stored: Credentials) -> Credentials:
+    if args.password_env:
+        return Credentials(password=_read_env(args.password_env, "--password-env"))
+    if args.password_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise InputError("--password-stdin", "no password arrived on standard input")
+        return Credentials(password=Secret(line))
+    if args.token_env:
+        return Credentials(token=_read_env(args.token_env, "--token-env"))
+    return stored
+
+
+def _auth(args: argparse.Namespace, base: ProbePlan | None, credentials: Credentials) -> AuthMethod:
+    if args.auth:
+        method = validate.auth_method(args.auth, "--auth")
+    elif args.oauth or credentials.token is not None:
+        method = AuthMethod.XOAUTH2
+    else:
+        method = base.auth if base else AuthMethod.AUTO
+    if method is AuthMethod.XOAUTH2 and credentials.token is None and not args.oauth:
+        raise InputError("--auth", "xoauth2 needs an access token: --token-env VAR or --oauth device")
+    if credentials.token is not None and method not in (AuthMethod.XOAUTH2, AuthMethod.AUTO):
+        raise InputError("--auth", f"an access token is used with xoauth2, not {method.value}")
+    return method
+
+
+def _credential_kind(
+    args: argparse.Namespace, credentials: Credentials, auth: AuthMethod, base: ProbePlan | None
+) -> CredentialKind:
+    if args.oauth == "client-credentials":
+        return CredentialKind.OAUTH_APP_ONLY
+    if args.oauth or credentials.token is not None or auth is AuthMethod.XOAUTH2:
+        return CredentialKind.OAUTH_DELEGATED
+    if credentials.password is None:
+        return CredentialKind.NONE
+    if args.credential:
+        return CredentialKind(args.credential.replace("-", "_"))
+    if base is not None and base.credential_kind is not CredentialKind.NONE:
+        return base.credential_kind
+    return CredentialKind.PASSWORD
+
+
+def _message(args: argparse.Namespace, base: ProbePlan | None, user: str | None) -> MessageSpec:
+    spec = base.message if base else MessageSpec()
+    mail_from = validate.address(args.mail_from, "--from") if args.mail_from else spec.mail_from
+    if not mail_from and user and "@" in user:
+        mail_from = user  # what most printers do when "Sender address" is left empty
+    rcpt = (validate.address(args.rcpt_to, "--to"),) if args.rcpt_to else spec.rcpt_to
+    if not rcpt and mail_from:
+        rcpt = (mail_from,)
+    header_from = validate.address(args.header_from, "--header-from") if args.header_from else spec.header_from
+    size = spec.attachment_bytes
+    if args.attach_size:
+        text = args.attach_size.strip().lower()
+        multiplier = {"k": 1024, "m": 1024 * 1024}.get(text[-1:], 1)
+        digits = text[:-1] if multiplier > 1 else text
+        if not digits.isdigit() or int(digits) * multiplier > 200 * 1024 * 1024:
+            raise InputError("--attach-size", "give a size in bytes (e.g. 2000000, 500k or 5m; at most 200m)")
+        size = int(digits) * multiplier
+    if not args.no_send and not mail_from:
+        raise InputError("--from", "a sender address is needed to send the test message (or use --no-send)")
+    return replace(spec, mail_from=mail_from, rcpt_to=rcpt, header_from=header_from, attachment_bytes=size)
+
+
+def _tls(args: argparse.Namespace, base: ProbePlan | None) -> TlsPolicy:
+    policy = base.tls if base else TlsPolicy()
+    ca_file = policy.ca_file
+    if args.ca_file:
+        path = Path(args.ca_file).expanduser()
+        if not path.is_file():
+            raise InputError("--ca-file", f"{path} is not a readable file")
+        ca_file = str(path)
+    tls_min = validate.tls_version(args.tls_min, "--tls-min") if args.tls_min else policy.min_version
+    tls_max = validate.tls_version(args.tls_max, "--tls-max") if args.tls_max else policy.max_version
+    if tls_min and tls_max and tls_min > tls_max:
+        raise InputError("--tls-min", f"the lowest TLS version ({tls_min}) is above the highest ({tls_max})")
+    verify = policy.verify and not args.insecure
+    return TlsPolicy(verify=verify, ca_file=ca_file, min_version=tls_min, max_version=tls_max, ciphers=policy.ciphers)
+
+
+def _fetch_token(args: argparse.Namespace, plan: ProbePlan, credentials: Credentials) -> Credentials:
+    """Sign in with the Microsoft identity platform and return the access token as the credential."""
+    from core.oauth.cli_support import fetch_token_for_cli
+
+    token = fetch_token_for_cli(args, plan)
+    return Credentials(token=token)
+
+
+__all__ = ["EXIT_USAGE", "build_plan", "configure", "run"]
