@@ -42,7 +42,7 @@ DiagnoseFunction = Callable[[ProbeResult], tuple[Finding, ...]]
 class _TaskSignals(QObject):
     """Created in the GUI thread (a QRunnable is not a QObject and cannot own signals)."""
 
-    event = Signal(object)
+    transcript_event = Signal(object)
     phase_started = Signal(object)
     phase_finished = Signal(object)
     finished = Signal(object, object)
@@ -82,7 +82,7 @@ class ProbeTask(QRunnable):
 
     # ProbeListener, called on the pool thread.
     def on_event(self, event: TranscriptEvent) -> None:
-        self.signals.event.emit(event)
+        self.signals.transcript_event.emit(event)
 
     def on_phase_started(self, phase: Phase) -> None:
         self.signals.phase_started.emit(phase)
@@ -129,7 +129,7 @@ class ProbeController(QObject):
             return False
         self._cancel = CancelToken()
         task = ProbeTask(plan, credentials, self._cancel, self._run_probe, self._diagnose)
-        task.signals.event.connect(self.event_received)
+        task.signals.transcript_event.connect(self.event_received)
         task.signals.phase_started.connect(self.phase_started)
         task.signals.phase_finished.connect(self.phase_finished)
         task.signals.finished.connect(self._on_finished)

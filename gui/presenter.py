@@ -14,6 +14,8 @@ WORKS_VERDICT = "Works: the printer can use these settings"
 
 def format_ms(milliseconds: float) -> str:
     """A duration as a person reads it: '12 ms', '1.4 s'."""
+    if milliseconds < 1:
+        return "<1 ms"
     if milliseconds < 1000:
         return f"{milliseconds:.0f} ms"
     return f"{milliseconds / 1000:.1f} s"
@@ -60,18 +62,3 @@ def validity_text(not_before: datetime, not_after: datetime, now: datetime | Non
     if moment > not_after:
         return False, f"{span} (expired {(moment - not_after).days} days ago)"
     return True, f"{span} ({(not_after - moment).days} days left)"
-
-
-def summary_text(result: ProbeResult, findings: Sequence[Finding]) -> str:
-    """A short plain-text summary for a support ticket (no secrets exist in these values)."""
-    passed, line = verdict(result, findings)
-    plan = result.plan
-    lines = [
-        line,
-        f"Server: {plan.host} port {plan.port}, {plan.security.label}, login {plan.username or '(none)'}",
-        "Steps: " + ", ".join(f"{p.phase.value} {'ok' if p.ok else 'FAILED'}" for p in result.phases),
-    ]
-    for finding in sort_findings(findings):
-        lines.append(f"[{finding.severity.value}] {finding.code}: {finding.title}")
-        lines.extend(f"  {n}. {step}" for n, step in enumerate(finding.fix, 1))
-    return "\n".join(lines)

@@ -10,9 +10,10 @@ Credential Manager stores at most 2560 bytes, and keyring writes UTF-16 there), 
 from __future__ import annotations
 
 import hashlib
-from typing import Final, Protocol
+from typing import Final, Generic, Protocol, TypeVar
 
 from core.errors import SmtpDoctorError
+from core.secret import Secret
 
 KEYRING_SERVICE: Final = "smtp-doctor"
 # 1200 characters = 2400 bytes in UTF-16: under Windows' 2560-byte limit per credential.
@@ -48,6 +49,51 @@ class MemoryTokenCacheStore:
 
     def clear(self) -> None:
         self._text = None
+
+
+Ref = TypeVar("Ref")
+RefIn = TypeVar("RefIn", contravariant=True)
+
+
+class SecretStoreLike(Protocol[RefIn]):
+    """The shape of the profiles' secret store (``core.profiles``): values addressed by a ref."""
+
+    def get(self, ref: RefIn) -> Secret | None: ...
+
+    def set(self, ref: RefIn, value: Secret) -> None: ...
+
+    def delete(self, ref: RefIn) -> None: ...
+
+
+class SecretStoreTokenCacheStore(Generic[Ref]):
+    """Keeps the token cache in a profile secret store under ``ref`` (its TOKEN_CACHE entry).
+
+    The store's own errors (locked keyring and the like; they never contain the value) become
+    ``TokenCacheStoreError`` so the provider can carry on without persisting.
+    """
+
+    def __init__(self, store: SecretStoreLike[Ref], ref: Ref) -> None:
+        self._store = store
+        self._ref = ref
+
+    def load(self) -> str | None:
+        try:
+            value = self._store.get(self._ref)
+        except SmtpDoctorError as exc:
+            raise TokenCacheStoreError(str(exc)) from None
+        return value.reveal() if value is not None else None
+
+    def save(self, text: str) -> None:
+        try:
+            self._store.set(self._ref, Secret(text))
+        except SmtpDoctorError as exc:
+            raise TokenCacheStoreError(str(exc)) from None
+
+    def clear(self) -> None:
+        try:
+            self._store.delete(self._ref)
+        except SmtpDoctorError as exc:
+            raise TokenCacheStoreError(str(exc)) from None
 
 
 def token_cache_key(profile_id: str) -> str:

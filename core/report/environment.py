@@ -4,7 +4,7 @@ A support engineer reading a ticket needs to know which build ran where, and whe
 clock can be trusted (a wrong clock makes valid certificates look expired and tokens invalid).
 The clock offset is measured against the date some servers put in their greeting (Exchange,
 Sendmail). Qt is never imported here: its version is read from package metadata, and the runtime
-Qt version only when the app has already loaded Qt (the GUI, or a PDF being made).
+Qt version only when the app has already loaded Qt (the GUI, or the PDF writer).
 """
 
 from __future__ import annotations
@@ -63,34 +63,27 @@ class Environment:
         }
 
 
-def collect_environment(
-    result: ProbeResult | None = None, *, now: datetime | None = None, load_qt: bool = False
-) -> Environment:
-    """Describe this machine now. ``load_qt`` imports QtCore to read the runtime Qt version."""
+def collect_environment(result: ProbeResult | None = None, *, now: datetime | None = None) -> Environment:
+    """Describe this machine now; ``result`` gives the server's greeting date for the clock offset."""
     local_time = (now or datetime.now(UTC)).astimezone()
     server_date, offset = clock_offset(result) if result is not None else (None, None)
     return Environment(
         app_version=__version__,
         os=platform.platform(),
         python=f"{platform.python_version()} ({platform.python_implementation()})",
-        qt=qt_version(load_qt=load_qt),
+        qt=qt_version(),
         local_time=local_time,
         server_date=server_date,
         clock_offset_seconds=offset,
     )
 
 
-def qt_version(*, load_qt: bool = False) -> str | None:
-    """The PySide6 package version, plus the runtime Qt version when QtCore is (or may be) loaded."""
+def qt_version() -> str | None:
+    """The PySide6 package version, plus the runtime Qt version when the app has loaded QtCore."""
     package = _installed_version("PySide6-Essentials") or _installed_version("PySide6")
     if package is None:
         return None
-    if load_qt and "PySide6.QtCore" not in sys.modules:
-        try:
-            import PySide6.QtCore  # noqa: F401  (only for a PDF, which needs Qt anyway)
-        except ImportError:
-            return f"PySide6 {package} (Qt not loadable)"
-    core = sys.modules.get("PySide6.QtCore")
+    core = sys.modules.get("PySide6.QtCore")  # never imported from here: the CLI stays Qt-free
     runtime = getattr(core, "qVersion", None) if core is not None else None
     return f"PySide6 {package}, Qt {runtime()}" if callable(runtime) else f"PySide6 {package}"
 

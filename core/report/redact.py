@@ -142,7 +142,9 @@ class ReportRedactor:
         text = _GOOGLE_TOKEN.sub(MASK, text)
         text = _KEY_VALUE.sub(lambda m: f"{m.group(1)}={MASK}", text)
         text = _JSON_KEY_VALUE.sub(lambda m: f'{m.group(1)}{MASK}"', text)
-        return _BASE64_BLOB.sub(self._sasl_blob, text)
+        text = _BASE64_BLOB.sub(lambda m: MASK if _is_sasl_payload(m.group(0)) else m.group(0), text)
+        # A short payload after AUTH (e.g. a 2-letter password) is below the blob length above.
+        return _AUTH_ARGUMENT.sub(lambda m: m.group(1) + MASK if _is_sasl_payload(m.group(2)) else m.group(0), text)
 
     def client_line(self, text: str, *, answers_challenge: bool) -> str:
         """Redact a line the client sent: AUTH arguments and SASL answers go whole."""
@@ -160,17 +162,6 @@ class ReportRedactor:
         if argument in self._user_b64 or argument in ("=", MASK) or argument.startswith(MASK):
             return match.group(0)  # AUTH LOGIN <b64 user name>, or an empty initial response
         return match.group(1) + MASK
-
-    def _sasl_blob(self, match: re.Match[str]) -> str:
-        """A base64 blob that decodes to a SASL payload (NUL or ^A separators) holds a credential."""
-        blob = match.group(0)
-        try:
-            decoded = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
-        except (binascii.Error, ValueError):
-            return blob
-        if b"\0" in decoded or b"\x01auth=" in decoded.lower():
-            return MASK
-        return blob
 
     def event(self, event: TranscriptEvent, *, answers_challenge: bool) -> TranscriptEvent:
         if event.kind is EventKind.CLIENT:
@@ -224,6 +215,15 @@ def _deep(value: Any, redact: ReportRedactor) -> Any:
         changes = {f.name: _deep(getattr(value, f.name), redact) for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(value, **changes)
     return value  # numbers, enums, datetimes, None: nothing to hide
+
+
+def _is_sasl_payload(blob: str) -> bool:
+    """True for base64 that decodes to a SASL payload (NUL or ^A separators): it holds a credential."""
+    try:
+        decoded = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return b"\0" in decoded or b"\x01auth=" in decoded.lower()
 
 
 def _without_marker(text: str) -> str:

@@ -1,0 +1,1 @@
+"""Small dialogs of the desktop app (About, device-code sign-in)."""
