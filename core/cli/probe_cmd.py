@@ -204,7 +204,10 @@ def _profile_base(args: argparse.Namespace) -> tuple[ProbePlan | None, Credentia
         return None, Credentials()
     from core.profiles.cli_support import load_profile_for_cli
 
-    return load_profile_for_cli(args.profile)
+    # A password given by flag replaces the stored one; otherwise a missing stored one is an error,
+    # not a silent unauthenticated probe.
+    given = args.password_env or args.password_stdin or args.token_env or args.oauth
+    return load_profile_for_cli(args.profile, require_secret=not given)
 
 
 def _security(args: argparse.Namespace, base: ProbePlan | None) -> SecurityMode:

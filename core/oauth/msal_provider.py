@@ -217,11 +217,15 @@ class MsalTokenProvider:
         import requests
 
         url = f"{self.settings.authority}/v2.0/.well-known/openid-configuration"
-        client = self._http_client or requests.Session()
+        own_session = self._http_client is None
+        client = requests.Session() if own_session else self._http_client
         try:
             reply = client.get(url, timeout=self.settings.timeout).json()
         except (requests.exceptions.RequestException, ValueError):
             reply = None
+        finally:
+            if own_session:
+                client.close()
         if isinstance(reply, dict) and reply.get("error"):
             return TokenError.from_reply(reply, self._secrets)
         return _authority_error(self.settings, exc)

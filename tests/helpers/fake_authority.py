@@ -19,7 +19,7 @@ import ssl
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -499,9 +499,3 @@ def loopback_only_getaddrinfo(real: Callable[..., Any]) -> Callable[..., Any]:
         return real(host, *args, **kwargs)
 
     return guarded
-
-
-def iter_forms(authority: FakeAuthority) -> Iterator[dict[str, str]]:
-    """Every form body the authority received (to assert scopes were sent exactly as required)."""
-    for request in authority.requests:
-        yield request.form

@@ -264,3 +264,10 @@ def test_close_ends_open_connections_quickly() -> None:
         assert time.monotonic() - started < 1.0
         assert sock.recv(100) == b""
     assert server.connections[0].ended_by == "server closed"
+
+
+def test_invalid_actions_are_refused_at_construction() -> None:
+    with pytest.raises(TypeError, match="not a script action"):
+        ScriptedServer([Reply("220 hi"), 42])
+    with pytest.raises(TypeError, match="not a script action"):
+        ScriptedServer.smtp({"auth": 535})
