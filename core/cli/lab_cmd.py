@@ -15,6 +15,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
@@ -71,42 +73,53 @@ def run(args: argparse.Namespace) -> int:
     # records those itself, so keep the terminal for what the technician needs.
     logging.getLogger("mail.log").setLevel(logging.ERROR)
     server = PracticeServer(ports=ports_from_base(base) if base is not None else None)
-    try:
-        server.start()
-    except OSError as exc:
-        raise InputError("--port-base", f"The practice server cannot listen: {exc.strerror or exc}.") from None
-    try:
-        if args.json:
-            print(json.dumps(describe(server), indent=2), flush=True)
-        else:
-            print_summary(server, sys.stdout)
-        _wait_for_stop(stop_after)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    # SIGTERM is caught before anything is printed: whoever reads the listeners may stop us at once.
+    with _sigterm_caught() as stopping:
+        try:
+            server.start()
+        except OSError as exc:
+            raise InputError("--port-base", f"The practice server cannot listen: {exc.strerror or exc}.") from None
+        try:
+            if args.json:
+                print(json.dumps(describe(server), indent=2), flush=True)
+            else:
+                print_summary(server, sys.stdout)
+            _wait_for_stop(stopping, stop_after)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
     print("Practice server stopped.", file=sys.stderr, flush=True)
     return EXIT_OK
 
 
-def _wait_for_stop(seconds: float | None) -> None:
-    """Block until SIGTERM, Ctrl+C (KeyboardInterrupt) or the optional time limit."""
-    stop = threading.Event()
+@contextmanager
+def _sigterm_caught() -> Iterator[list[int]]:
+    """While inside, SIGTERM appends to the yielded list instead of killing the process.
+
+    The handler only flips a flag: taking a lock (``Event.set``) inside a signal handler can
+    deadlock when the signal lands while the main thread holds that same lock.
+    """
+    stopping: list[int] = []
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        stopping.append(signum)
 
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, on_sigterm) if in_main else None
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping  # signals go to the main thread only; the caller has its own way to stop
+        return
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        # Short waits keep the main thread responsive to signals on every platform.
-        deadline = None if seconds is None else time.monotonic() + seconds
-        while not stop.wait(0.25):
-            if deadline is not None and time.monotonic() >= deadline:
-                break
+        yield stopping
     finally:
-        if in_main:
-            signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _wait_for_stop(stopping: list[int], seconds: float | None) -> None:
+    """Block until SIGTERM (``stopping`` fills), Ctrl+C (KeyboardInterrupt) or the time limit."""
+    deadline = None if seconds is None else time.monotonic() + seconds
+    while not stopping and (deadline is None or time.monotonic() < deadline):
+        time.sleep(0.1)
 
 
 # --- what is printed -------------------------------------------------------------------------------

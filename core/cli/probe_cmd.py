@@ -28,6 +28,7 @@ from core.model import (
     Timeouts,
     TlsPolicy,
 )
+from core.probe.result import ProbeResult
 from core.secret import Secret
 
 PROG = "smtp-doctor probe"
@@ -69,12 +70,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     login.add_argument("--password", "-p", dest="password_flag", help=argparse.SUPPRESS)
 
     oauth = parser.add_argument_group("OAuth2 sign-in (Microsoft identity platform)")
-    oauth.add_argument("--oauth", choices=["device", "client-credentials"], help="fetch a token before the test")
+    oauth.add_argument(
+        "--oauth",
+        choices=["device", "interactive", "client-credentials"],
+        help="sign in and fetch a token before the test: device code (default for technicians), "
+        "interactive (a browser on this computer) or client-credentials (app-only)",
+    )
     oauth.add_argument("--tenant", help="directory (tenant) ID or domain")
     oauth.add_argument("--client-id", help="application (client) ID of your app registration")
     oauth.add_argument("--client-secret-env", metavar="VAR", help="client secret from environment variable VAR")
     oauth.add_argument("--client-cert", metavar="PEM", help="certificate + private key PEM for client credentials")
+    # For tests against a local authority: its host and the CA that signed its certificate.
     oauth.add_argument("--authority-host", metavar="URL", help=argparse.SUPPRESS)
+    oauth.add_argument("--authority-ca-file", metavar="PEM", help=argparse.SUPPRESS)
 
     message = parser.add_argument_group("test message")
     message.add_argument("--from", dest="mail_from", metavar="ADDR", help="sender (envelope MAIL FROM)")
@@ -112,23 +120,54 @@ def run(args: argparse.Namespace) -> int:
         report_path = _report_path(args.report)
         plan, credentials = build_plan(args)
         if args.oauth:
-            credentials = _fetch_token(args, plan, credentials)
+            return _probe_with_oauth(plan, args, report_path)
     except InputError as exc:
         return usage_error(PROG, exc.message if exc.field == "-" else f"{exc.field}: {exc.message}")
     return execute(plan, credentials, args, report_path)
 
 
+def _probe_with_oauth(plan: ProbePlan, args: argparse.Namespace, report_path: Path | None) -> int:
+    """Sign in first; a refused sign-in is a diagnosis (exit 1), not a crash."""
+    from core.errors import Cancelled
+    from core.oauth.acquire import token_failure_result
+    from core.oauth.cli_support import fetch_token_for_cli
+    from core.oauth.errors import TokenError
+
+    try:
+        token = fetch_token_for_cli(args, plan)
+    except TokenError as err:
+        return report(token_failure_result(plan, err), Credentials(), args, report_path)
+    except Cancelled:
+        print(f"{PROG}: sign-in cancelled", file=sys.stderr)
+        return EXIT_PROBLEM
+    return execute(plan, Credentials(token=token), args, report_path)
+
+
 def execute(plan: ProbePlan, credentials: Credentials, args: argparse.Namespace, report_path: Path | None) -> int:
-    """Run the probe, diagnose, print, save the report; return the exit status."""
-    from core.cli.terminal import TerminalPrinter, print_findings, want_colour
-    from core.diagnosis.engine import diagnose
+    """Run the probe, then diagnose, print and save it; return the exit status."""
+    from core.cli.terminal import TerminalPrinter, want_colour
     from core.probe.listener import NullListener, ProbeListener
     from core.probe.runner import run_probe
-    from core.report.json_report import result_ok, result_to_json
 
     colour = want_colour(sys.stdout, args.color)
     listener: ProbeListener = NullListener() if args.json else TerminalPrinter(sys.stdout, colour)
     result = run_probe(plan, credentials, listener=listener)
+    if credentials.token is not None:
+        # The token's own claims (audience, user, expiry) tell apart why a token was refused.
+        from core.oauth.acquire import oauth_extra
+
+        result = replace(result, extra={**result.extra, **oauth_extra(credentials.token)})
+    return report(result, credentials, args, report_path)
+
+
+def report(result: ProbeResult, credentials: Credentials, args: argparse.Namespace, report_path: Path | None) -> int:
+    """Diagnose a finished result, print it (text or JSON), save the report; return the exit status."""
+    from core.cli.terminal import print_findings, want_colour
+    from core.diagnosis.engine import diagnose
+    from core.report.json_report import result_ok, result_to_json
+
+    colour = want_colour(sys.stdout, args.color)
+    result = with_sender_mx(result)
     findings = diagnose(result, now=datetime.now().astimezone())
     if args.json:
         print(result_to_json(result, findings))
@@ -145,6 +184,29 @@ def execute(plan: ProbePlan, credentials: Credentials, args: argparse.Namespace,
         if not args.json:
             print(f"\nReport saved: {report_path}")
     return EXIT_OK if result_ok(result, findings) else EXIT_PROBLEM
+
+
+def with_sender_mx(result: ProbeResult) -> ProbeResult:
+    """Add the sender domain's MX hosts when the server alone does not reveal the provider.
+
+    Custom host names (mail.contoso.com) often front Microsoft 365 or Google; the MX records of the
+    sender's domain tell. Skipped for IP literals and localhost, so loopback tests never touch DNS.
+    """
+    import ipaddress
+
+    from core.diagnosis.engine import find_provider
+    from core.diagnosis.providers import default_mx_lookup
+
+    host = result.plan.host
+    domain = result.plan.message.mail_from.rpartition("@")[2]
+    if "mx" in result.extra or not domain or host == "localhost" or find_provider(result) is not None:
+        return result
+    try:
+        ipaddress.ip_address(host)
+        return result
+    except ValueError:
+        pass
+    return replace(result, extra={**result.extra, "mx": list(default_mx_lookup(domain))})
 
 
 def _report_path(text: str | None) -> Path | None:
@@ -308,14 +370,6 @@ def _tls(args: argparse.Namespace, base: ProbePlan | None) -> TlsPolicy:
         raise InputError("--tls-min", f"the lowest TLS version ({tls_min}) is above the highest ({tls_max})")
     verify = policy.verify and not args.insecure
     return TlsPolicy(verify=verify, ca_file=ca_file, min_version=tls_min, max_version=tls_max, ciphers=policy.ciphers)
-
-
-def _fetch_token(args: argparse.Namespace, plan: ProbePlan, credentials: Credentials) -> Credentials:
-    """Sign in with the Microsoft identity platform and return the access token as the credential."""
-    from core.oauth.cli_support import fetch_token_for_cli
-
-    token = fetch_token_for_cli(args, plan)
-    return Credentials(token=token)
 
 
 __all__ = ["EXIT_USAGE", "build_plan", "configure", "run"]

@@ -114,7 +114,9 @@ class PracticeServer:
     ``ports`` fixes the port of some listeners (others get free ones); ``valid_tokens`` maps extra
     XOAUTH2 access tokens to the user they belong to; ``accept_token(token, user)`` may accept
     more (e.g. tokens a test's fake OAuth authority issued). Every account also accepts its
-    practice token (``Account.token``).
+    practice token (``Account.token``). ``size_limit`` is advertised as SIZE and enforced;
+    ``max_messages`` bounds ``messages``; ``offer_plain=False`` advertises ``AUTH LOGIN XOAUTH2``
+    only, as Exchange Online does.
     """
 
     def __init__(
@@ -127,8 +129,12 @@ class PracticeServer:
         accounts: Iterable[Account] = ACCOUNTS,
         max_messages: int = 200,
         idle_timeout: float = IDLE_TIMEOUT,
+        offer_plain: bool = True,
     ) -> None:
         self.host = HOST
+        # Exchange Online offers only "AUTH LOGIN XOAUTH2"; offer_plain=False copies that exactly
+        # (AUTH PLAIN then gets Microsoft's "504 5.7.4 Unrecognized authentication type").
+        self.offer_plain = offer_plain
         self.size_limit = size_limit
         self.idle_timeout = idle_timeout
         self._fixed_ports = dict(ports or {})
@@ -207,6 +213,7 @@ class PracticeServer:
             ident=replies.GREETING_IDENT,
             data_size_limit=self.size_limit,
             authenticator=handler.authenticate,
+            auth_exclude_mechanism=[] if self.offer_plain else ["PLAIN"],
             timeout=self.idle_timeout,
             **options,
         )

@@ -218,7 +218,7 @@ class MsalTokenProvider:
 
         url = f"{self.settings.authority}/v2.0/.well-known/openid-configuration"
         own_session = self._http_client is None
-        client = requests.Session() if own_session else self._http_client
+        client: Any = requests.Session() if own_session else self._http_client
         try:
             reply = client.get(url, timeout=self.settings.timeout).json()
         except (requests.exceptions.RequestException, ValueError):

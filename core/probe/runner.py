@@ -25,6 +25,7 @@ Redaction happens before the first byte is sent: every wire form of the password
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import socket
@@ -89,6 +90,8 @@ _EXPLICIT = {
 }
 _MAX_SASL_ROUNDS = 5
 _QUIT_SECONDS = 5.0
+# Failures after which the connection is still in step, so a polite QUIT is possible.
+_QUIT_AFTER = (FailureKind.REPLY, FailureKind.NOT_OFFERED, FailureKind.INTERNAL)
 _PREVIEW_BYTES = 300
 
 
@@ -161,7 +164,7 @@ class _ProbeRun:
         except Exception as exc:  # noqa: BLE001 - a bug in this tool must still give a result
             self._fail(FailureKind.INTERNAL, self.phase, _internal_message(exc))
         try:
-            if self.failure is not None and self.failure.kind in (FailureKind.REPLY, FailureKind.NOT_OFFERED):
+            if self.failure is not None and self.failure.kind in _QUIT_AFTER:
                 self._quit(after_failure=True)
         except (ProbeError, _Stop):
             pass  # the run has already failed; a failed goodbye adds nothing
@@ -225,7 +228,7 @@ class _ProbeRun:
         reply = self._read_reply(Phase.GREETING, self._deadline(self.plan.timeouts.greeting))
         self.greeting = reply
         if not reply.is_positive:
-            raise _Stop(FailureKind.REPLY, Phase.GREETING, f"The server refused the session: {reply.text}", reply)
+            raise _Stop(FailureKind.REPLY, Phase.GREETING, f"The server refused the session: {_said(reply)}", reply)
 
     def _hello(self) -> None:
         name = self.plan.helo_name or default_helo_name(self.transport.local_ip)
@@ -237,7 +240,7 @@ class _ProbeRun:
             reply = self._exchange(Helo(name), Phase.EHLO)
             if reply.code == 250:
                 return
-        raise _Stop(FailureKind.REPLY, Phase.EHLO, f"The server refused {name!r} at EHLO: {reply.text}", reply)
+        raise _Stop(FailureKind.REPLY, Phase.EHLO, f"The server refused {name!r} at EHLO: {_said(reply)}", reply)
 
     def _starttls(self) -> None:
         capabilities = self.conversation.capabilities
@@ -249,7 +252,7 @@ class _ProbeRun:
             )
         reply = self._exchange(StartTls(), Phase.STARTTLS)
         if reply.code != 220:
-            raise _Stop(FailureKind.REPLY, Phase.STARTTLS, f"The server refused STARTTLS: {reply.text}", reply)
+            raise _Stop(FailureKind.REPLY, Phase.STARTTLS, f"The server refused STARTTLS: {_said(reply)}", reply)
         leftover = self.conversation.start_tls()
         if leftover:
             self._quirk(QUIRK_DATA_AFTER_STARTTLS)
@@ -281,14 +284,22 @@ class _ProbeRun:
                 self.xoauth2_error = exchange.xoauth2_error
             reply = self._exchange(response, Phase.AUTH)
         if not self.conversation.authenticated:
-            raise _Stop(FailureKind.REPLY, Phase.AUTH, f"AUTH {mechanism} was refused: {reply.text}", reply)
+            raise _Stop(FailureKind.REPLY, Phase.AUTH, f"AUTH {mechanism} was refused: {_said(reply)}", reply)
         self._info(f"Authenticated with AUTH {mechanism}")
 
     def _send_message(self) -> None:
-        spec = self.plan.message
-        if not spec.rcpt_to:
+        if not self.plan.message.rcpt_to:
             self._info("No recipient given: the test stops before sending a message")
             return
+        if self.plan.behaviour.pipelining and self.conversation.pipelining:
+            self._info("The server offers PIPELINING: MAIL FROM, RCPT TO and DATA go in one write")
+            self._pipelined_transaction()
+        else:
+            self._transaction()
+
+    def _prepare(self) -> tuple[MailFrom, list[RcptTo], DataBody]:
+        """The envelope and the message; SIZE= only when the server offered SIZE."""
+        spec = self.plan.message
         body = DataBody(
             build_message(
                 spec,
@@ -299,17 +310,12 @@ class _ProbeRun:
         )
         capabilities = self.conversation.capabilities
         size = len(body.to_wire()) if capabilities is not None and capabilities.size is not None else None
-        mail = MailFrom(spec.mail_from, size)
-        recipients = [RcptTo(address) for address in spec.rcpt_to]
-        if self.plan.behaviour.pipelining and self.conversation.pipelining:
-            self._info("The server offers PIPELINING: MAIL FROM, RCPT TO and DATA go in one write")
-            self._pipelined_transaction(mail, recipients, body)
-        else:
-            self._transaction(mail, recipients, body)
+        return MailFrom(spec.mail_from, size), [RcptTo(address) for address in spec.rcpt_to], body
 
-    def _transaction(self, mail: MailFrom, recipients: list[RcptTo], body: DataBody) -> None:
+    def _transaction(self) -> None:
         """MAIL, each RCPT and DATA, each waiting for its reply (no PIPELINING)."""
         with self._phase(Phase.MAIL_FROM):
+            mail, recipients, body = self._prepare()
             mail_reply = self._exchange(mail, Phase.MAIL_FROM)
             self._judge_sender(mail_reply)
         with self._phase(Phase.RCPT_TO) as step:
@@ -320,10 +326,11 @@ class _ProbeRun:
             self._judge_data(data_reply)
             self._send_body(body)
 
-    def _pipelined_transaction(self, mail: MailFrom, recipients: list[RcptTo], body: DataBody) -> None:
+    def _pipelined_transaction(self) -> None:
         """MAIL, every RCPT and DATA in one write (RFC 2920), then their replies in order."""
         deadline = self._deadline(self.plan.timeouts.command)
         with self._phase(Phase.MAIL_FROM) as step:
+            mail, recipients, body = self._prepare()
             wire = self._queue(mail, Phase.MAIL_FROM)
             wire += b"".join(self._queue(rcpt, Phase.RCPT_TO) for rcpt in recipients)
             wire += self._queue(Data(), Phase.DATA)
@@ -346,14 +353,14 @@ class _ProbeRun:
 
     def _judge_sender(self, reply: Reply) -> None:
         if not reply.is_positive:
-            raise _Stop(FailureKind.REPLY, Phase.MAIL_FROM, f"The sender was refused: {reply.text}", reply)
+            raise _Stop(FailureKind.REPLY, Phase.MAIL_FROM, f"The sender was refused: {_said(reply)}", reply)
 
     def _judge_recipients(self, replies: list[Reply]) -> bool:
         """True when every recipient was accepted; stops when none was; notes a partial refusal."""
         refused = [r for r in replies if not r.is_positive]
         if not refused:
             return True
-        message = f"A recipient was refused: {refused[0].text}"
+        message = f"A recipient was refused: {_said(refused[0])}"
         if len(refused) == len(replies):
             raise _Stop(FailureKind.REPLY, Phase.RCPT_TO, message, refused[0])
         # Some recipients were accepted: the message still goes to them, and the refusal is the finding.
@@ -362,19 +369,19 @@ class _ProbeRun:
 
     def _judge_data(self, reply: Reply) -> None:
         if reply.code != 354:
-            raise _Stop(FailureKind.REPLY, Phase.DATA, f"The server refused DATA: {reply.text}", reply)
+            raise _Stop(FailureKind.REPLY, Phase.DATA, f"The server refused DATA: {_said(reply)}", reply)
 
     def _send_body(self, body: DataBody) -> None:
         deadline = self._deadline(self.plan.timeouts.data_end)
         self.transport.send(self._queue(body, Phase.DATA), deadline)
         reply = self._read_reply(Phase.DATA, deadline)
         if not reply.is_positive:
-            raise _Stop(FailureKind.REPLY, Phase.DATA, f"The message was refused: {reply.text}", reply)
+            raise _Stop(FailureKind.REPLY, Phase.DATA, f"The message was refused: {_said(reply)}", reply)
         self.message_accepted = True
         self._info(f"The server accepted the message ({len(body.content)} bytes)")
 
     def _quit(self, *, after_failure: bool) -> None:
-        if not self.conversation.can_send(Quit()):
+        if self.conversation.pending or not self.conversation.can_send(Quit()):
             return
         with self._phase(Phase.QUIT) as step:
             deadline = self._deadline(min(self.plan.timeouts.command, _QUIT_SECONDS))
@@ -450,6 +457,7 @@ class _ProbeRun:
         while True:
             reply = self.conversation.next_reply()
             if reply is not None:
+                reply = self._redacted(reply)
                 self.replies.append((phase, reply))
                 for line in reply.wire_lines():
                     self.transcript.add(EventKind.SERVER, line, phase)
@@ -458,6 +466,16 @@ class _ProbeRun:
             self.conversation.receive_data(data)
             for quirk in self.conversation.quirks:
                 self._quirk(quirk)
+
+    def _redacted(self, reply: Reply) -> Reply:
+        """The reply as kept in the result: a server that echoes a secret must not put it there."""
+        lines = tuple(self.redactor(line) for line in reply.lines)
+        return reply if lines == reply.lines else Reply(reply.code, lines)
+
+    def _redacted_capabilities(self, capabilities: Capabilities | None) -> Capabilities | None:
+        if capabilities is None:
+            return None
+        return dataclasses.replace(capabilities, raw=tuple(self.redactor(line) for line in capabilities.raw))
 
     def _record_tls(self, info: TlsInfo) -> None:
         self.tls = info
@@ -533,7 +551,8 @@ class _ProbeRun:
             ssl_reason, verify_code = "CERTIFICATE_VERIFY_FAILED", exc.verify_code
         elif isinstance(cause, ssl.SSLError) and isinstance(cause.reason, str):
             ssl_reason = cause.reason
-        self._fail(kind, phase, message, os_error=os_error_name(cause), ssl_reason=ssl_reason, verify_code=verify_code)
+        os_error = None if isinstance(cause, ssl.SSLError) else os_error_name(cause)  # SSLError's errno is not one
+        self._fail(kind, phase, message, os_error=os_error, ssl_reason=ssl_reason, verify_code=verify_code)
 
     def _timeout_message(self, exc: ReadTimeout) -> str:
         phase = self.phase
@@ -563,8 +582,8 @@ class _ProbeRun:
             failure=self.failure,
             peer_address=self.transport.peer,
             greeting=self.greeting,
-            capabilities_before_tls=conversation.capabilities_before_tls,
-            capabilities_after_tls=conversation.capabilities_after_tls,
+            capabilities_before_tls=self._redacted_capabilities(conversation.capabilities_before_tls),
+            capabilities_after_tls=self._redacted_capabilities(conversation.capabilities_after_tls),
             tls=self.tls,
             auth_mechanism=self.auth_mechanism,
             authenticated=conversation.authenticated,
@@ -603,6 +622,11 @@ def _internal_message(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     return f"Internal error in SMTP Doctor: {type(exc).__name__}{where}. Please report it with this transcript."
+
+
+def _said(reply: Reply) -> str:
+    """A reply on one line, code first, as people quote it: ``535 5.7.8 Authentication failed``."""
+    return f"{reply.code} {reply.text}".strip()
 
 
 def _preview(data: bytes) -> str:

@@ -46,10 +46,10 @@ def decode_challenge_text(text: str) -> str | None:
     if not raw:
         return None
     try:
-        decoded = raw.decode("utf-8")
+        decoded = raw.decode("utf-8").rstrip("\x00")  # some servers NUL-terminate ("User Name\0")
     except UnicodeDecodeError:
         return None
-    return decoded if decoded.isprintable() else None
+    return decoded if decoded and decoded.isprintable() else None
 
 
 def plain_initial_response(username: str, password: str, authzid: str = "") -> str:

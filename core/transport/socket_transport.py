@@ -185,7 +185,7 @@ class SocketTransport:
                 else:
                     self._incoming.write_eof()
             except ssl.SSLCertVerificationError as exc:
-                message = exc.verify_message or str(exc.reason)
+                message = (exc.verify_message or str(exc.reason)).rstrip(".")
                 info = session_info(
                     tls,
                     verification_enabled=True,

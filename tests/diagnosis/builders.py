@@ -21,9 +21,18 @@ from core.smtp.capabilities import Capabilities
 from core.smtp.events import Reply
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-YAML_PATH = Path("/work/shared/knowledge/provider-replies-examples.yaml")
-_ORDER = [Phase.CONNECT, Phase.TLS, Phase.GREETING, Phase.EHLO, Phase.STARTTLS, Phase.AUTH, Phase.MAIL_FROM,
-          Phase.RCPT_TO, Phase.DATA]
+YAML_PATH = Path(__file__).with_name("provider-replies-examples.yaml")  # copy of the shared knowledge file
+_ORDER = [
+    Phase.CONNECT,
+    Phase.TLS,
+    Phase.GREETING,
+    Phase.EHLO,
+    Phase.STARTTLS,
+    Phase.AUTH,
+    Phase.MAIL_FROM,
+    Phase.RCPT_TO,
+    Phase.DATA,
+]
 
 
 def ehlo_reply(host: str, keywords: Sequence[str]) -> Reply:
@@ -107,8 +116,16 @@ def make_result(
             replies.append((phase, the_reply))
         event = transcript.add(EventKind.ERROR, text or message or "failed", phase)
         outcomes.append(PhaseOutcome(phase, False, 5.0))
-        return Failure(kind, phase, event.text, the_reply if kind is FailureKind.REPLY else None,
-                       None, ssl_reason, verify_code, event.index)
+        return Failure(
+            kind,
+            phase,
+            event.text,
+            the_reply if kind is FailureKind.REPLY else None,
+            None,
+            ssl_reason,
+            verify_code,
+            event.index,
+        )
 
     def handshake() -> bool:
         nonlocal tls_info, failure
@@ -188,8 +205,11 @@ def make_result(
         elif stop_here(Phase.AUTH):
             failure = fail(Phase.AUTH, message)
             return
-        for phase, command in ((Phase.MAIL_FROM, f"MAIL FROM:<{mail_from}>"), (Phase.RCPT_TO, "RCPT TO:<desk@contoso.com>"),
-                               (Phase.DATA, "DATA")):
+        for phase, command in (
+            (Phase.MAIL_FROM, f"MAIL FROM:<{mail_from}>"),
+            (Phase.RCPT_TO, "RCPT TO:<desk@contoso.com>"),
+            (Phase.DATA, "DATA"),
+        ):
             transcript.add(EventKind.CLIENT, command, phase)
             if stop_here(phase):
                 failure = fail(phase, message)
@@ -226,7 +246,7 @@ def make_result(
 
 def load_cases() -> list[dict[str, Any]]:
     """The cases of the shared provider-replies YAML (a project knowledge file)."""
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     data = yaml.safe_load(YAML_PATH.read_text(encoding="utf-8"))
     return list(data["cases"])
@@ -258,14 +278,28 @@ def case_claims(context: Mapping[str, Any]) -> tuple[dict[str, object] | None, s
     """Token claims the case's context describes (and the user= the client sent)."""
     user = "scanner@contoso.com"
     if "graph" in str(context.get("token_scope", "")).lower():
-        return {"aud": "https://graph.microsoft.com", "scp": "Mail.Send User.Read", "upn": user,
-                "exp": NOW.timestamp() + 3000, "iat": NOW.timestamp() - 600}, user
+        return {
+            "aud": "https://graph.microsoft.com",
+            "scp": "Mail.Send User.Read",
+            "upn": user,
+            "exp": NOW.timestamp() + 3000,
+            "iat": NOW.timestamp() - 600,
+        }, user
     if context.get("xoauth2_user"):
-        return {"aud": "https://outlook.office.com", "scp": "SMTP.Send", "upn": "alex@contoso.com",
-                "exp": NOW.timestamp() + 3000, "iat": NOW.timestamp() - 600}, "shared-scans@contoso.com"
+        return {
+            "aud": "https://outlook.office.com",
+            "scp": "SMTP.Send",
+            "upn": "alex@contoso.com",
+            "exp": NOW.timestamp() + 3000,
+            "iat": NOW.timestamp() - 600,
+        }, "shared-scans@contoso.com"
     if "graph mail.send" in str(context.get("app_permissions", "")).lower():
-        return {"aud": "https://outlook.office365.com", "roles": [], "exp": NOW.timestamp() + 3000,
-                "iat": NOW.timestamp() - 600}, user
+        return {
+            "aud": "https://outlook.office365.com",
+            "roles": [],
+            "exp": NOW.timestamp() + 3000,
+            "iat": NOW.timestamp() - 600,
+        }, user
     return None, user
 
 
@@ -317,8 +351,13 @@ def token_result(
     """A run that stopped at the token endpoint, before any SMTP."""
     transcript = Transcript(clock=lambda: 0.0)
     event = transcript.add(EventKind.ERROR, message, Phase.OAUTH_TOKEN)
-    plan = ProbePlan(host="smtp.office365.com", port=587, auth=AuthMethod.XOAUTH2, username="scanner@contoso.com",
-                     credential_kind=CredentialKind.OAUTH_DELEGATED)
+    plan = ProbePlan(
+        host="smtp.office365.com",
+        port=587,
+        auth=AuthMethod.XOAUTH2,
+        username="scanner@contoso.com",
+        credential_kind=CredentialKind.OAUTH_DELEGATED,
+    )
     return ProbeResult(
         plan=plan,
         started_at=NOW,

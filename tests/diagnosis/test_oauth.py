@@ -29,10 +29,15 @@ CASES = [
 
 @pytest.mark.parametrize(("number", "expected"), CASES)
 def test_aadsts_codes_map_to_oauth_codes(number: int, expected: str) -> None:
-    error = {"error": "invalid_request", "description": f"AADSTS{number}: text", "aadsts": [number],
-             "correlation_id": "0c6a34f9-1111-2222-3333-444455556666"}
+    error = {
+        "error": "invalid_request",
+        "description": f"AADSTS{number}: text",
+        "aadsts": [number],
+        "correlation_id": "0c6a34f9-1111-2222-3333-444455556666",
+    }
     first = primary(diagnose(token_result(error), now=NOW))
-    assert first is not None and first.code == expected
+    assert first is not None
+    assert first.code == expected
     assert "0c6a34f9-1111-2222-3333-444455556666" in first.explanation
 
 
@@ -43,13 +48,16 @@ def test_every_aadsts_entry_names_a_documented_code() -> None:
 def test_unknown_aadsts_shows_the_providers_code_and_text() -> None:
     error = {"error": "server_error", "description": "AADSTS123456: Something new happened.", "aadsts": [123456]}
     first = primary(diagnose(token_result(error), now=NOW))
-    assert first is not None and first.code == "oauth_token_fetch_failed"
-    assert "AADSTS123456" in first.explanation and "Something new happened" in first.explanation
+    assert first is not None
+    assert first.code == "oauth_token_fetch_failed"
+    assert "AADSTS123456" in first.explanation
+    assert "Something new happened" in first.explanation
 
 
 def test_token_fetch_without_error_details_is_a_fetch_failure() -> None:
     first = primary(diagnose(token_result(None, message="could not reach login.microsoftonline.com"), now=NOW))
-    assert first is not None and first.code == "oauth_token_fetch_failed"
+    assert first is not None
+    assert first.code == "oauth_token_fetch_failed"
 
 
 def test_aadsts_numbers_are_read_from_prose() -> None:
@@ -58,26 +66,37 @@ def test_aadsts_numbers_are_read_from_prose() -> None:
 
 
 def test_explain_reads_a_pasted_aadsts_error() -> None:
-    text = ("AADSTS65001: The user or administrator has not consented to use the application with ID "
-            "'abc' named 'Scanner'. Trace ID: 1 Correlation ID: 0c6a34f9-1111-2222-3333-444455556666")
+    text = (
+        "AADSTS65001: The user or administrator has not consented to use the application with ID "
+        "'abc' named 'Scanner'. Trace ID: 1 Correlation ID: 0c6a34f9-1111-2222-3333-444455556666"
+    )
     first = primary(explain_text(text, now=NOW))
-    assert first is not None and first.code == "oauth_consent_required"
+    assert first is not None
+    assert first.code == "oauth_consent_required"
 
 
 def _rejected(claims: dict[str, object], **kw: object) -> str:
-    options: dict[str, object] = {"credential": CredentialKind.OAUTH_DELEGATED, "mechanism": "XOAUTH2",
-                                  "host": "smtp.office365.com", "offered": ("LOGIN", "XOAUTH2"),
-                                  "username": "scanner@contoso.com"}
+    options: dict[str, object] = {
+        "credential": CredentialKind.OAUTH_DELEGATED,
+        "mechanism": "XOAUTH2",
+        "host": "smtp.office365.com",
+        "offered": ("LOGIN", "XOAUTH2"),
+        "username": "scanner@contoso.com",
+    }
     options.update(kw)
-    result = make_result(fail_phase=Phase.AUTH, reply="535 5.7.3 Authentication unsuccessful", claims=claims,
-                         **options)  # type: ignore[arg-type]
+    result = make_result(fail_phase=Phase.AUTH, reply="535 5.7.3 Authentication unsuccessful", claims=claims, **options)  # type: ignore[arg-type]
     first = primary(diagnose(result, now=NOW))
     assert first is not None
     return first.code
 
 
-GOOD = {"aud": "https://outlook.office.com", "scp": "SMTP.Send offline_access", "upn": "scanner@contoso.com",
-        "exp": NOW.timestamp() + 3000, "iat": NOW.timestamp() - 600}
+GOOD = {
+    "aud": "https://outlook.office.com",
+    "scp": "SMTP.Send offline_access",
+    "upn": "scanner@contoso.com",
+    "exp": NOW.timestamp() + 3000,
+    "iat": NOW.timestamp() - 600,
+}
 
 
 def test_expired_token_is_named() -> None:
@@ -110,10 +129,16 @@ def test_app_only_without_role_then_with_role() -> None:
 
 
 def test_mailbox_permission_steps_carry_the_exchange_commands() -> None:
-    result = make_result(fail_phase=Phase.AUTH, reply="535 5.7.3 Authentication unsuccessful",
-                         credential=CredentialKind.OAUTH_APP_ONLY, mechanism="XOAUTH2", host="smtp.office365.com",
-                         offered=("LOGIN", "XOAUTH2"), username="scans@contoso.com",
-                         claims={"aud": "https://outlook.office365.com", "roles": ["SMTP.SendAsApp"]})
+    result = make_result(
+        fail_phase=Phase.AUTH,
+        reply="535 5.7.3 Authentication unsuccessful",
+        credential=CredentialKind.OAUTH_APP_ONLY,
+        mechanism="XOAUTH2",
+        host="smtp.office365.com",
+        offered=("LOGIN", "XOAUTH2"),
+        username="scans@contoso.com",
+        claims={"aud": "https://outlook.office365.com", "roles": ["SMTP.SendAsApp"]},
+    )
     first = primary(diagnose(result, now=NOW))
     assert first is not None
     assert any(c.startswith("New-ServicePrincipal") for c in first.commands)
@@ -121,30 +146,46 @@ def test_mailbox_permission_steps_carry_the_exchange_commands() -> None:
 
 
 def test_token_from_the_future_adds_clock_skew_but_not_as_the_cause() -> None:
-    result = make_result(fail_phase=Phase.AUTH, reply="535 5.7.3 Authentication unsuccessful",
-                         credential=CredentialKind.OAUTH_DELEGATED, mechanism="XOAUTH2", host="smtp.office365.com",
-                         offered=("LOGIN", "XOAUTH2"), claims={**GOOD, "iat": NOW.timestamp() + 3600,
-                                                               "nbf": NOW.timestamp() + 3600})
+    result = make_result(
+        fail_phase=Phase.AUTH,
+        reply="535 5.7.3 Authentication unsuccessful",
+        credential=CredentialKind.OAUTH_DELEGATED,
+        mechanism="XOAUTH2",
+        host="smtp.office365.com",
+        offered=("LOGIN", "XOAUTH2"),
+        claims={**GOOD, "iat": NOW.timestamp() + 3600, "nbf": NOW.timestamp() + 3600},
+    )
     findings = diagnose(result, now=NOW)
     assert findings[0].code != "clock_skew"
     skew = [f for f in findings if f.code == "clock_skew"]
-    assert skew and "60 minutes" in skew[0].explanation
+    assert skew
+    assert "60 minutes" in skew[0].explanation
 
 
 def test_greeting_clock_difference_is_reported() -> None:
-    result = make_result(greeting="220 BN1PR.outlook.office365.com Microsoft ESMTP MAIL Service ready at "
-                                  "Sun, 1 Mar 2026 14:30:00 +0000")
+    result = make_result(
+        greeting="220 BN1PR.outlook.office365.com Microsoft ESMTP MAIL Service ready at Sun, 1 Mar 2026 14:30:00 +0000"
+    )
     skew = [f for f in diagnose(result, now=NOW) if f.code == "clock_skew"]
-    assert skew and "2.5 hours" in skew[0].explanation
+    assert skew
+    assert "2.5 hours" in skew[0].explanation
     in_sync = make_result(greeting="220 mx ESMTP ready at Sun, 1 Mar 2026 12:01:00 +0000")
     assert not [f for f in diagnose(in_sync, now=NOW) if f.code == "clock_skew"]
 
 
 def test_google_xoauth2_challenge_is_read() -> None:
-    challenge = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
-    result = make_result(fail_phase=Phase.AUTH, reply="535-5.7.8 Username and Password not accepted.\n535 5.7.8 x - gsmtp",
-                         host="smtp.gmail.com", credential=CredentialKind.OAUTH_DELEGATED, mechanism="XOAUTH2",
-                         offered=("LOGIN", "PLAIN", "XOAUTH2"), xoauth2_error=challenge)
+    challenge: dict[str, object] = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
+    result = make_result(
+        fail_phase=Phase.AUTH,
+        reply="535-5.7.8 Username and Password not accepted.\n535 5.7.8 x - gsmtp",
+        host="smtp.gmail.com",
+        credential=CredentialKind.OAUTH_DELEGATED,
+        mechanism="XOAUTH2",
+        offered=("LOGIN", "PLAIN", "XOAUTH2"),
+        xoauth2_error=challenge,
+    )
     first = primary(diagnose(result, now=NOW))
-    assert first is not None and first.code == "oauth_token_invalid_or_expired"
-    assert "status 401" in first.explanation and "https://mail.google.com/" in first.explanation
+    assert first is not None
+    assert first.code == "oauth_token_invalid_or_expired"
+    assert "status 401" in first.explanation
+    assert "https://mail.google.com/" in first.explanation

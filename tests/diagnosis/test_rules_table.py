@@ -32,8 +32,10 @@ def test_every_rule_concludes_a_documented_code() -> None:
 def test_every_code_has_a_text_and_a_meaning() -> None:
     assert set(TEXTS) == set(CODES)
     for code, info in CODES.items():
-        assert info.meaning and info.category
-        assert TEXTS[code].title and TEXTS[code].explanation
+        assert info.meaning
+        assert info.category
+        assert TEXTS[code].title
+        assert TEXTS[code].explanation
 
 
 def test_every_code_but_the_explain_fallback_is_produced_by_a_rule() -> None:

@@ -88,7 +88,9 @@ def _script(case: dict[str, Any], mode: SecurityMode) -> dict[str, object]:
 def _plan(case: dict[str, Any], port: int, mode: SecurityMode, ca_file: str) -> tuple[ProbePlan, Secret | None]:
     context = case.get("context") or {}
     used = context.get("auth_mechanism_used")
-    credential = _CREDENTIALS.get(str(context.get("credential_type")), CredentialKind.NONE) if used else CredentialKind.NONE
+    credential = (
+        _CREDENTIALS.get(str(context.get("credential_type")), CredentialKind.NONE) if used else CredentialKind.NONE
+    )
     if case["phase"] == "tls":
         credential = CredentialKind.PASSWORD
     _, user = case_claims(context)
@@ -119,7 +121,8 @@ def test_served_case_gives_the_expected_primary_finding(
     tls_server = case["phase"] != "tls" or mode is SecurityMode.STARTTLS
     with ScriptedServer.smtp(
         _script(case, mode),
-        tls_context=server_ssl_context if (tls_server and mode is not SecurityMode.NONE) or mode is SecurityMode.NONE
+        tls_context=server_ssl_context
+        if (tls_server and mode is not SecurityMode.NONE) or mode is SecurityMode.NONE
         else None,
         implicit_tls=mode is SecurityMode.TLS and tls_server,
         connection_time_limit=8.0,

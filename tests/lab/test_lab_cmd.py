@@ -153,3 +153,22 @@ def test_a_taken_port_is_reported_plainly() -> None:
     assert err.startswith("smtp-doctor lab: --port-base: The practice server cannot listen:")
     assert f"port {port}" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_ctrl_c_stops_cleanly(lab_json: tuple[subprocess.Popen[str], dict[str, object]]) -> None:
+    process, info = lab_json
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=5)
+    assert process.returncode == 0
+    assert "Practice server stopped." in err
+    assert "Traceback" not in err
+    assert not Path(str(info["ca_file"])).exists()
+
+
+def test_help_does_not_start_or_import_the_server() -> None:
+    code = (
+        "import sys; from core.cli.main import build_parser; build_parser('lab'); "
+        "print('aiosmtpd' in sys.modules, 'trustme' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=15)
+    assert out.stdout.split() == ["False", "False"]

@@ -64,7 +64,7 @@ def test_attachment_has_the_exact_payload_and_base64_lines_of_76() -> None:
     assert part.get_content_type() == "application/pdf"
     assert part["Content-Transfer-Encoding"] == "base64"
     assert part.get_content() == pdf_like_payload(12_345)
-    encoded = part.get_payload(decode=False).split("\r\n")
+    encoded = str(part.get_payload(decode=False)).split("\r\n")
     assert max(len(line) for line in encoded) == 76
 
 

@@ -69,7 +69,14 @@ def test_decode_xoauth2_challenge(challenge: str, expected: dict[str, str] | Non
 
 @pytest.mark.parametrize(
     ("challenge", "text"),
-    [("VXNlcm5hbWU6", "Username:"), ("UGFzc3dvcmQ6", "Password:"), ("", None), ("AAEC", None), ("%%%", None)],
+    [
+        ("VXNlcm5hbWU6", "Username:"),
+        ("UGFzc3dvcmQ6", "Password:"),
+        ("VXNlciBOYW1lAA==", "User Name"),
+        ("", None),
+        ("AAEC", None),
+        ("%%%", None),
+    ],
 )
 def test_decode_challenge_text(challenge: str, text: str | None) -> None:
     assert sasl.decode_challenge_text(challenge) == text

@@ -72,7 +72,8 @@ def test_cert_summary_of_a_leaf_and_its_ca(ca: object, server_cert: object) -> N
     assert "trustme" in summary.issuer
     assert summary.not_before < datetime.now(UTC) < summary.not_after
     root = cert_summary(ssl.PEM_cert_to_DER_cert(ca.cert_pem.bytes().decode()))  # type: ignore[attr-defined]
-    assert root is not None and root.self_signed
+    assert root is not None
+    assert root.self_signed
     assert cert_summary(b"not a certificate") is None
 
 
