@@ -27,16 +27,18 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import ipaddress
 import re
 import socket
 import ssl
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from core.cancel import CancelToken
 from core.errors import (
@@ -57,7 +59,7 @@ from core.model import AuthMethod, Credentials, ProbePlan, SecurityMode
 from core.probe.listener import NullListener, ProbeListener
 from core.probe.phases import Phase
 from core.probe.result import Failure, FailureKind, PhaseOutcome, ProbeResult, TlsInfo
-from core.probe.transcript import EventKind, Redactor, Transcript
+from core.probe.transcript import EventKind, Redactor, Transcript, TranscriptEvent
 from core.smtp.capabilities import Capabilities
 from core.smtp.commands import AuthResponse, Command, Data, DataBody, Ehlo, Helo, MailFrom, Quit, RcptTo, StartTls
 from core.smtp.conversation import ClientConversation, State
@@ -81,6 +83,7 @@ QUIRK_NOTES = {
     QUIRK_HELO_FALLBACK: "The server refused EHLO; the test continued with HELO (no extensions, no AUTH).",
 }
 
+_T = TypeVar("_T")
 _AUTO_ORDER = ("PLAIN", "LOGIN", "CRAM-MD5")
 _EXPLICIT = {
     AuthMethod.PLAIN: "PLAIN",
@@ -103,7 +106,32 @@ def run_probe(
     cancel: CancelToken | None = None,
 ) -> ProbeResult:
     """Run one probe to the end (blocking) and return what it observed."""
-    return _ProbeRun(plan, credentials, listener or NullListener(), cancel or CancelToken()).run()
+    return _ProbeRun(plan, credentials, _GuardedListener(listener or NullListener()), cancel or CancelToken()).run()
+
+
+class _GuardedListener:
+    """Passes calls on, but a listener's own bug (say in the GUI) must not break the probe."""
+
+    def __init__(self, inner: ProbeListener) -> None:
+        self._inner = inner
+        self.failed: str | None = None  # the exception type of the first failure, if any
+
+    def on_event(self, event: TranscriptEvent) -> None:
+        self._call(self._inner.on_event, event)
+
+    def on_phase_started(self, phase: Phase) -> None:
+        self._call(self._inner.on_phase_started, phase)
+
+    def on_phase_finished(self, outcome: PhaseOutcome) -> None:
+        self._call(self._inner.on_phase_finished, outcome)
+
+    def _call(self, method: Callable[[_T], None], argument: _T) -> None:
+        if self.failed is not None:
+            return  # a broken listener is not called again
+        try:
+            method(argument)
+        except Exception as exc:  # noqa: BLE001 - the watcher's failure is reported, not propagated
+            self.failed = type(exc).__name__
 
 
 class _Stop(Exception):
@@ -127,7 +155,9 @@ class _Step:
 class _ProbeRun:
     """The state of one run. Only ``run`` is called from outside."""
 
-    def __init__(self, plan: ProbePlan, credentials: Credentials, listener: ProbeListener, cancel: CancelToken) -> None:
+    def __init__(
+        self, plan: ProbePlan, credentials: Credentials, listener: _GuardedListener, cancel: CancelToken
+    ) -> None:
         self.plan = plan
         self.credentials = credentials
         self.listener = listener
@@ -170,6 +200,8 @@ class _ProbeRun:
             pass  # the run has already failed; a failed goodbye adds nothing
         finally:
             self.transport.close()
+        if self.listener.failed is not None:
+            self._info(f"The progress display failed ({self.listener.failed}) and was switched off for this run")
         return self._result(started_at, (time.monotonic() - began) * 1000.0)
 
     def _session(self) -> None:
@@ -202,8 +234,9 @@ class _ProbeRun:
         plan = self.plan
         self._info(f"Connecting to {plan.host} port {plan.port} ({plan.security.label})")
         peer = self.transport.connect(plan.host, plan.port, self._deadline(plan.timeouts.connect))
-        if self.transport.resolved and self.transport.resolved != (peer,):
-            self._info(f"{plan.host} resolved to {', '.join(self.transport.resolved)}")
+        if self.transport.resolved and not _is_ip_literal(plan.host):
+            addresses = ", ".join(a.rpartition(":")[0].strip("[]") for a in self.transport.resolved)
+            self._info(f"{plan.host} resolved to {addresses}")
         for attempt in self.transport.attempts:
             self._info(f"Could not connect to {attempt}")
         self._info(f"Connected to {peer}")
@@ -403,7 +436,14 @@ class _ProbeRun:
             if self.credentials.token:
                 wanted = "XOAUTH2"
             else:
-                wanted = next((m for m in _AUTO_ORDER if m in offered), _AUTO_ORDER[0])
+                wanted = next((m for m in _AUTO_ORDER if m in offered), "")
+                if not wanted:
+                    raise _Stop(
+                        FailureKind.NOT_OFFERED,
+                        Phase.AUTH,
+                        f"The server offers no password mechanism ({', '.join(_AUTO_ORDER)}); "
+                        f"it offers {' '.join(offered)}.",
+                    )
         else:
             wanted = _EXPLICIT[self.plan.auth]
         if wanted not in offered:
@@ -622,6 +662,14 @@ def _internal_message(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     return f"Internal error in SMTP Doctor: {type(exc).__name__}{where}. Please report it with this transcript."
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _said(reply: Reply) -> str:

@@ -28,6 +28,8 @@ Two ways to use it:
    client sends one command at a time. After a ``starttls`` action that is a ``str`` starting with
    ``220`` the TLS handshake follows; after any other action exactly what you scripted happens (add
    ``StartTls()`` yourself, e.g. ``["220 Ready to start TLS", b"junk\\r\\n", StartTls()]``).
+   Unless you override that phase: an unknown AUTH mechanism gets ``504 5.7.4``, DATA without an
+   accepted sender and recipient gets ``503 5.5.1``, and STARTTLS without a context gets ``454``.
 
 2. A low-level script of steps played on every connection::
 
@@ -37,7 +39,8 @@ Two ways to use it:
    ``Flood`` (endless multi-line reply), ``Close`` (optionally with a TCP reset), ``StartTls``,
    ``StallHandshake`` (take the ClientHello and never answer) and ``SmtpDialogue`` (what
    ``ScriptedServer.smtp`` plays). A plain ``str``/``bytes`` in a script is a ``Reply``/``Send``.
-   The connection is closed when the script ends.
+   The connection is closed when the script ends. A step of your own is any object with
+   ``run(conn: Connection)``; raise ``ConnectionEnded`` from it to end the connection.
 
 Bounded: the server listens on 127.0.0.1 on a free port, plays each connection in its own thread
 for at most ``connection_time_limit`` seconds, stops accepting after ``total_time_limit`` seconds,

@@ -18,6 +18,7 @@ from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Se
 
 from core.model import Credentials, MessageSpec, ProbePlan, SecurityMode, Timeouts, TlsPolicy
 from core.probe.result import ProbeResult
+from core.probe.runner import run_probe
 from core.probe.transcript import EventKind
 from core.report.json_report import result_to_json
 from core.secret import Secret
@@ -99,6 +100,14 @@ def plan(port: int, security: SecurityMode = SecurityMode.STARTTLS, **changes: A
         "helo_name": "printer.example.test",
     }
     return ProbePlan("127.0.0.1", port, security, tls=tls, **(defaults | changes))
+
+
+def run_checked(probe_plan: ProbePlan, credentials: Credentials, **kwargs: Any) -> ProbeResult:
+    """run_probe, then the leak check every test needs: no form of any secret anywhere in the result."""
+    result = run_probe(probe_plan, credentials, **kwargs)
+    given = [s.reveal() for s in (credentials.password, credentials.token) if s]
+    assert_no_secret_leak(result, *given, PASSWORD, TOKEN, BAD_TOKEN)
+    return result
 
 
 def password() -> Credentials:

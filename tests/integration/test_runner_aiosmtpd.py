@@ -17,7 +17,6 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from core.model import AuthMethod, ClientBehaviour, Credentials, MessageSpec, SecurityMode, Timeouts, TlsPolicy
 from core.probe.phases import Phase
 from core.probe.result import FailureKind, PhaseOutcome
-from core.probe.runner import run_probe
 from core.probe.transcript import EventKind, TranscriptEvent
 from core.secret import Secret
 from core.smtp.message import pdf_like_payload
@@ -31,6 +30,7 @@ from tests.integration.support import (
     assert_no_secret_leak,
     password,
     plan,
+    run_checked,
     texts,
 )
 
@@ -64,7 +64,7 @@ def test_starttls_submission_with_auth_only_after_tls(smtpd: ServerFactory, ca_f
     server = smtpd("starttls")
     spec = MessageSpec(USER, ("bob@example.org",), attachment_bytes=20_000)
     listener = Listener()
-    result = run_probe(
+    result = run_checked(
         plan(server.port, ca_file=ca_file, message=spec, profile_name="Front desk"), password(), listener=listener
     )
 
@@ -143,7 +143,7 @@ def test_auth_login_with_and_without_initial_response(
         send=False,
         behaviour=ClientBehaviour(initial_response=initial_response),
     )
-    result = run_probe(probe, password())
+    result = run_checked(probe, password())
 
     assert result.ok, result.failure
     assert result.auth_mechanism == "LOGIN"
@@ -176,7 +176,7 @@ def test_auth_plain_with_and_without_initial_response(
         send=False,
         behaviour=ClientBehaviour(initial_response=initial_response),
     )
-    result = run_probe(probe, password())
+    result = run_checked(probe, password())
     assert result.ok, result.failure
     assert server.handler.attempts == [("PLAIN", True)]
     first_auth = next(t for e in result.transcript if e.kind is EventKind.CLIENT and (t := e.text).startswith("AUTH"))
@@ -189,7 +189,7 @@ def test_auth_plain_with_and_without_initial_response(
 def test_wrong_password_is_a_reply_failure_in_auth(smtpd: ServerFactory, ca_file: str) -> None:
     server = smtpd("starttls")
     wrong = "Wrong-Passw0rd-xyz"
-    result = run_probe(plan(server.port, ca_file=ca_file), Credentials(password=Secret(wrong)))
+    result = run_checked(plan(server.port, ca_file=ca_file), Credentials(password=Secret(wrong)))
 
     assert result.failure is not None
     assert result.failure.kind is FailureKind.REPLY
@@ -210,7 +210,7 @@ def test_wrong_password_is_a_reply_failure_in_auth(smtpd: ServerFactory, ca_file
 
 def test_implicit_tls_with_auth_plain(smtpd: ServerFactory, ca_file: str) -> None:
     server = smtpd("tls")
-    result = run_probe(plan(server.port, SecurityMode.TLS, ca_file=ca_file), password())
+    result = run_checked(plan(server.port, SecurityMode.TLS, ca_file=ca_file), password())
 
     assert result.ok, result.failure
     assert phase_names(result)[:3] == [("connect", True), ("tls", True), ("greeting", True)]
@@ -229,7 +229,7 @@ def test_xoauth2_success(smtpd: ServerFactory, ca_file: str, initial_response: b
     probe = plan(
         server.port, SecurityMode.TLS, ca_file=ca_file, behaviour=ClientBehaviour(initial_response=initial_response)
     )
-    result = run_probe(probe, Credentials(token=Secret(TOKEN)))
+    result = run_checked(probe, Credentials(token=Secret(TOKEN)))
 
     assert result.ok, result.failure
     assert result.auth_mechanism == "XOAUTH2"
@@ -251,7 +251,7 @@ def test_xoauth2_bad_token_decodes_the_challenge_and_gets_the_final_535(
         auth=AuthMethod.XOAUTH2,
         behaviour=ClientBehaviour(initial_response=initial_response),
     )
-    result = run_probe(probe, Credentials(token=Secret(BAD_TOKEN)))
+    result = run_checked(probe, Credentials(token=Secret(BAD_TOKEN)))
 
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.REPLY, Phase.AUTH)
@@ -268,7 +268,7 @@ def test_xoauth2_bad_token_decodes_the_challenge_and_gets_the_final_535(
 
 def test_plain_connection_with_auth(smtpd: ServerFactory) -> None:
     server = smtpd("plain")
-    result = run_probe(plan(server.port, SecurityMode.NONE), password())
+    result = run_checked(plan(server.port, SecurityMode.NONE), password())
     assert result.ok, result.failure
     assert result.tls is None
     assert phase_names(result)[:3] == [("connect", True), ("greeting", True), ("ehlo", True)]
@@ -280,7 +280,7 @@ def test_plain_connection_with_auth(smtpd: ServerFactory) -> None:
 
 def test_no_auth_before_starttls_is_not_offered(smtpd: ServerFactory) -> None:
     server = smtpd("starttls")
-    result = run_probe(plan(server.port, SecurityMode.NONE), password())
+    result = run_checked(plan(server.port, SecurityMode.NONE), password())
 
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.NOT_OFFERED, Phase.AUTH)
@@ -296,7 +296,7 @@ def test_no_auth_before_starttls_is_not_offered(smtpd: ServerFactory) -> None:
 
 def test_starttls_not_offered(smtpd: ServerFactory) -> None:
     server = smtpd("plain")
-    result = run_probe(plan(server.port, SecurityMode.STARTTLS), password())
+    result = run_checked(plan(server.port, SecurityMode.STARTTLS), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.NOT_OFFERED, Phase.STARTTLS)
     assert "STARTTLS" not in texts(result, EventKind.CLIENT)
@@ -306,7 +306,7 @@ def test_starttls_not_offered(smtpd: ServerFactory) -> None:
 
 def test_mechanism_not_offered(smtpd: ServerFactory, ca_file: str) -> None:
     server = smtpd("starttls")
-    result = run_probe(plan(server.port, ca_file=ca_file, auth=AuthMethod.CRAM_MD5), password())
+    result = run_checked(plan(server.port, ca_file=ca_file, auth=AuthMethod.CRAM_MD5), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.NOT_OFFERED, Phase.AUTH)
     assert "CRAM-MD5" in result.failure.message
@@ -316,7 +316,7 @@ def test_mechanism_not_offered(smtpd: ServerFactory, ca_file: str) -> None:
 
 def test_untrusted_certificate_records_the_chain_and_the_reason(smtpd: ServerFactory) -> None:
     server = smtpd("starttls")
-    result = run_probe(plan(server.port, tls=TlsPolicy()), password())  # the system store lacks our CA
+    result = run_checked(plan(server.port, tls=TlsPolicy()), password())  # the system store lacks our CA
 
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.TLS_CERTIFICATE, Phase.TLS)
@@ -337,7 +337,7 @@ def test_name_or_address_mismatch(smtpd: ServerFactory, ca: Any, ca_file: str, h
     other = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("other.example").configure_cert(other)
     server = smtpd("tls", ssl_context=other)
-    result = run_probe(replace(plan(server.port, SecurityMode.TLS, ca_file=ca_file), host=host), password())
+    result = run_checked(replace(plan(server.port, SecurityMode.TLS, ca_file=ca_file), host=host), password())
     assert result.failure is not None
     assert result.failure.kind is FailureKind.TLS_CERTIFICATE
     assert result.failure.verify_code == code  # 62 host name mismatch, 64 IP address mismatch
@@ -350,7 +350,7 @@ def test_name_or_address_mismatch(smtpd: ServerFactory, ca: Any, ca_file: str, h
 
 def test_insecure_mode_proceeds_and_says_so(smtpd: ServerFactory) -> None:
     server = smtpd("starttls")
-    result = run_probe(plan(server.port, tls=TlsPolicy(verify=False)), password())
+    result = run_checked(plan(server.port, tls=TlsPolicy(verify=False)), password())
     assert result.ok, result.failure
     assert result.tls is not None
     assert not result.tls.verification_enabled
@@ -360,7 +360,7 @@ def test_insecure_mode_proceeds_and_says_so(smtpd: ServerFactory) -> None:
 
 def test_implicit_tls_client_on_a_plaintext_port(smtpd: ServerFactory, ca_file: str) -> None:
     server = smtpd("starttls")
-    result = run_probe(plan(server.port, SecurityMode.TLS, ca_file=ca_file), password())
+    result = run_checked(plan(server.port, SecurityMode.TLS, ca_file=ca_file), password())
 
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.TLS_HANDSHAKE, Phase.TLS)
@@ -373,7 +373,7 @@ def test_starttls_client_on_an_implicit_tls_port_times_out_at_the_greeting(smtpd
     server = smtpd("tls")
     timeouts = Timeouts(connect=3, greeting=1, tls=3, command=3, data_end=5, total=20)
     probe = plan(server.port, ca_file=ca_file, timeouts=timeouts)
-    result = run_probe(probe, password())
+    result = run_checked(probe, password())
 
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.TIMEOUT, Phase.GREETING)
@@ -392,7 +392,7 @@ def test_pipelining_is_used_when_offered(smtpd: ServerFactory, ca_file: str) -> 
 
     server = smtpd("starttls", handler=PipeliningHandler())
     probe = plan(server.port, ca_file=ca_file, message=MessageSpec(USER, ("bob@example.org", "carol@example.org")))
-    result = run_probe(probe, password())
+    result = run_checked(probe, password())
 
     assert result.ok, result.failure
     assert "The server offers PIPELINING" in " ".join(texts(result, EventKind.INFO))
@@ -420,7 +420,7 @@ def test_pipelining_not_used_when_the_device_cannot(smtpd: ServerFactory, ca_fil
             return [*responses[:-1], "250-PIPELINING", responses[-1]]
 
     server = smtpd("starttls", handler=PipeliningHandler())
-    result = run_probe(plan(server.port, ca_file=ca_file, behaviour=ClientBehaviour(pipelining=False)), password())
+    result = run_checked(plan(server.port, ca_file=ca_file, behaviour=ClientBehaviour(pipelining=False)), password())
     assert result.ok, result.failure
     mail_events = [e.kind for e in result.transcript if e.phase in (Phase.MAIL_FROM, Phase.RCPT_TO)]
     assert mail_events == [EventKind.CLIENT, EventKind.SERVER, EventKind.CLIENT, EventKind.SERVER]
@@ -440,7 +440,7 @@ def test_one_refused_recipient_fails_the_test_but_the_message_goes_to_the_others
 
     server = smtpd("starttls", handler=PickyHandler())
     probe = plan(server.port, ca_file=ca_file, message=MessageSpec(USER, ("nobody@example.org", "bob@example.org")))
-    result = run_probe(probe, password())
+    result = run_checked(probe, password())
 
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.REPLY, Phase.RCPT_TO)
@@ -460,7 +460,7 @@ def test_all_recipients_refused_stops_before_data(smtpd: ServerFactory, ca_file:
             return "550 5.7.1 Relaying denied"
 
     server = smtpd("starttls", handler=RefusingHandler())
-    result = run_probe(plan(server.port, ca_file=ca_file), password())
+    result = run_checked(plan(server.port, ca_file=ca_file), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.REPLY, Phase.RCPT_TO)
     assert "DATA" not in texts(result, EventKind.CLIENT)
@@ -469,7 +469,7 @@ def test_all_recipients_refused_stops_before_data(smtpd: ServerFactory, ca_file:
 
 def test_no_send_stops_after_auth(smtpd: ServerFactory, ca_file: str) -> None:
     server = smtpd("starttls")
-    result = run_probe(plan(server.port, ca_file=ca_file, send=False), password())
+    result = run_checked(plan(server.port, ca_file=ca_file, send=False), password())
     assert result.ok
     assert phase_names(result)[-2:] == [("auth", True), ("quit", True)]
     assert server.handler.messages == []
@@ -477,9 +477,53 @@ def test_no_send_stops_after_auth(smtpd: ServerFactory, ca_file: str) -> None:
 
 def test_no_credentials_skips_auth_and_the_server_refuses_relay(smtpd: ServerFactory) -> None:
     server = smtpd("plain", auth_required=True)
-    result = run_probe(plan(server.port, SecurityMode.NONE, username=None), Credentials())
+    result = run_checked(plan(server.port, SecurityMode.NONE, username=None), Credentials())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.REPLY, Phase.MAIL_FROM)
     assert result.failure.reply is not None
     assert result.failure.reply.code == 530
     assert "auth" not in [p.phase.value for p in result.phases]
+
+
+def test_tls_ceiling_is_applied(smtpd: ServerFactory, ca_file: str) -> None:
+    server = smtpd("tls")
+    result = run_checked(
+        plan(server.port, SecurityMode.TLS, tls=TlsPolicy(ca_file=ca_file, max_version="1.2")), password()
+    )
+    assert result.ok, result.failure
+    assert result.tls is not None
+    assert result.tls.version == "TLSv1.2"
+
+
+def test_a_host_name_is_resolved_and_reported(smtpd: ServerFactory, ca_file: str) -> None:
+    server = smtpd("starttls")
+    result = run_checked(replace(plan(server.port, ca_file=ca_file, send=False), host="localhost"), password())
+    assert result.ok, result.failure
+    info = texts(result, EventKind.INFO)
+    assert any(line.startswith("localhost resolved to ") and "127.0.0.1" in line for line in info)
+    assert result.peer_address == f"127.0.0.1:{server.port}"
+
+
+def test_a_broken_listener_does_not_break_the_probe(smtpd: ServerFactory, ca_file: str) -> None:
+    class Broken(Listener):
+        def on_event(self, event: TranscriptEvent) -> None:
+            super().on_event(event)
+            if len(self.events) == 3:
+                raise RuntimeError("GUI bug")
+
+    server = smtpd("starttls")
+    broken = Broken()
+    result = run_checked(plan(server.port, ca_file=ca_file), password(), listener=broken)
+    assert result.ok, result.failure
+    assert len(broken.events) == 3  # not called again after it failed
+    assert "The progress display failed (RuntimeError)" in texts(result, EventKind.INFO)[-1]
+
+
+def test_auto_with_a_password_when_only_xoauth2_is_offered(smtpd: ServerFactory, ca_file: str) -> None:
+    server = smtpd("starttls", auth_exclude_mechanism=["PLAIN", "LOGIN"])
+    result = run_checked(plan(server.port, ca_file=ca_file), password())
+    assert result.failure is not None
+    assert (result.failure.kind, result.failure.phase) == (FailureKind.NOT_OFFERED, Phase.AUTH)
+    assert result.failure.message == (
+        "The server offers no password mechanism (PLAIN, LOGIN, CRAM-MD5); it offers XOAUTH2."
+    )

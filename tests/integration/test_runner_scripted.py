@@ -14,14 +14,22 @@ from dataclasses import replace
 import pytest
 
 from core.cancel import CancelToken
-from core.model import AuthMethod, Credentials, MessageSpec, SecurityMode, Timeouts
+from core.model import AuthMethod, Credentials, MessageSpec, SecurityMode, Timeouts, TlsPolicy
 from core.probe import runner
 from core.probe.phases import Phase
 from core.probe.result import FailureKind
-from core.probe.runner import run_probe
 from core.probe.transcript import EventKind
 from tests.integration.scripted import Peer, ScriptedServer
-from tests.integration.support import PASSWORD, USER, assert_no_secret_leak, free_port, password, plan, texts
+from tests.integration.support import (
+    PASSWORD,
+    USER,
+    assert_no_secret_leak,
+    free_port,
+    password,
+    plan,
+    run_checked,
+    texts,
+)
 
 pytestmark = pytest.mark.network
 
@@ -43,7 +51,7 @@ def test_bytes_after_starttls_220_are_discarded_and_reported(server_ssl_context:
         peer.quit()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, ca_file=ca_file, username=None, send=False), Credentials())
+        result = run_checked(plan(server.port, ca_file=ca_file, username=None, send=False), Credentials())
     assert not server.errors
     assert result.ok, result.failure
     assert result.quirks == ("data_after_starttls",)
@@ -64,7 +72,7 @@ def test_starttls_refused_with_454() -> None:
         peer.quit()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, timeouts=FAST), password())
+        result = run_checked(plan(server.port, timeouts=FAST), password())
     assert not server.errors
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.REPLY, Phase.STARTTLS)
@@ -88,7 +96,7 @@ def test_a_service_that_is_not_smtp(banner: bytes, fragment: str) -> None:
         peer.wait_closed()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
+        result = run_checked(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.PROTOCOL, Phase.GREETING)
     assert fragment in result.failure.message
@@ -101,7 +109,7 @@ def test_greeting_refusal_is_answered_with_quit() -> None:
         peer.quit()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
+        result = run_checked(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.REPLY, Phase.GREETING)
     assert result.greeting is not None
@@ -115,7 +123,7 @@ def test_server_hangs_up_after_ehlo() -> None:
         peer.expect(b"EHLO")
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
+        result = run_checked(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.DISCONNECTED, Phase.EHLO)
     assert "closed the connection during ehlo" in result.failure.message
@@ -129,7 +137,7 @@ def test_421_at_ehlo_ends_without_quit() -> None:
         peer.wait_closed()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
+        result = run_checked(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.REPLY, Phase.EHLO)
     assert "QUIT" not in texts(result, EventKind.CLIENT)
@@ -145,7 +153,7 @@ def test_ehlo_refused_falls_back_to_helo() -> None:
         peer.quit()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, username=None, send=False), Credentials())
+        result = run_checked(plan(server.port, SecurityMode.NONE, username=None, send=False), Credentials())
     assert not server.errors
     assert result.ok, result.failure
     assert "helo_fallback" in result.quirks
@@ -160,7 +168,7 @@ def test_overlong_and_bare_lf_replies_are_tolerated_and_recorded() -> None:
         peer.quit()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, username=None, send=False), Credentials())
+        result = run_checked(plan(server.port, SecurityMode.NONE, username=None, send=False), Credentials())
     assert not server.errors
     assert result.ok, result.failure
     assert result.quirks == ("overlong_line", "bare_lf")
@@ -179,7 +187,7 @@ def test_endless_multiline_reply_is_a_protocol_failure() -> None:
         peer.wait_closed()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
+        result = run_checked(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.PROTOCOL, Phase.EHLO)
     assert "endless multi-line reply" in result.failure.message
@@ -200,7 +208,7 @@ def test_pipelined_envelope_arrives_in_one_write() -> None:
 
     spec = MessageSpec("scanner@example.com", ("bob@example.org",))
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, username=None, message=spec), Credentials())
+        result = run_checked(plan(server.port, SecurityMode.NONE, username=None, message=spec), Credentials())
     assert not server.errors
     assert result.ok, result.failure
     assert chunks[0].startswith(b"MAIL FROM:<scanner@example.com> SIZE=")
@@ -224,7 +232,7 @@ def test_cram_md5_against_a_server_that_checks_it() -> None:
         peer.quit()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, send=False), password())
+        result = run_checked(plan(server.port, SecurityMode.NONE, send=False), password())
     assert not server.errors
     assert verdict == [True]
     assert result.ok
@@ -243,7 +251,7 @@ def test_cancel_from_another_thread_ends_the_run_quickly() -> None:
         timer = threading.Timer(0.3, cancel.cancel)
         timer.start()
         started = time.monotonic()
-        result = run_probe(plan(server.port, timeouts=slow), password(), cancel=cancel)
+        result = run_checked(plan(server.port, timeouts=slow), password(), cancel=cancel)
         ended = time.monotonic()
         timer.join()
     assert ended - started < 0.3 + 0.5
@@ -261,7 +269,7 @@ def test_slow_drip_is_stopped_by_the_phase_deadline() -> None:
 
     timeouts = Timeouts(connect=2, greeting=0.6, tls=2, command=2, data_end=2, total=10)
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, timeouts=timeouts), password())
+        result = run_checked(plan(server.port, SecurityMode.NONE, timeouts=timeouts), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.TIMEOUT, Phase.GREETING)
     assert "within 0.6 s" in result.failure.message
@@ -275,7 +283,7 @@ def test_total_deadline_caps_every_phase() -> None:
 
     timeouts = Timeouts(connect=5, greeting=5, tls=5, command=5, data_end=5, total=0.5)
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, timeouts=timeouts), password())
+        result = run_checked(plan(server.port, SecurityMode.NONE, timeouts=timeouts), password())
     assert result.failure is not None
     assert result.failure.kind is FailureKind.TIMEOUT
     assert "whole test" in result.failure.message
@@ -284,7 +292,7 @@ def test_total_deadline_caps_every_phase() -> None:
 
 def test_connection_refused() -> None:
     port = free_port()  # nothing listens there any more
-    result = run_probe(plan(port, timeouts=FAST), password())
+    result = run_checked(plan(port, timeouts=FAST), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.REFUSED, Phase.CONNECT)
     assert result.failure.os_error == "ECONNREFUSED"
@@ -293,7 +301,7 @@ def test_connection_refused() -> None:
 
 
 def test_name_that_does_not_resolve() -> None:
-    result = run_probe(replace(plan(25, timeouts=FAST), host="no-such-host.invalid"), password())
+    result = run_checked(replace(plan(25, timeouts=FAST), host="no-such-host.invalid"), password())
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.DNS, Phase.CONNECT)
     assert "no-such-host.invalid" in result.failure.message
@@ -313,7 +321,7 @@ def test_a_bug_becomes_an_internal_failure_without_its_text(monkeypatch: pytest.
         peer.quit()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, timeouts=FAST, auth=AuthMethod.PLAIN), password())
+        result = run_checked(plan(server.port, SecurityMode.NONE, timeouts=FAST, auth=AuthMethod.PLAIN), password())
     assert result.failure is not None
     assert result.failure.kind is FailureKind.INTERNAL
     assert "RuntimeError at test_runner_scripted.py:" in result.failure.message
@@ -334,7 +342,7 @@ def test_secret_in_a_server_echo_is_scrubbed(monkeypatch: pytest.MonkeyPatch) ->
         peer.quit()
 
     with ScriptedServer(script) as server:
-        result = run_probe(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
+        result = run_checked(plan(server.port, SecurityMode.NONE, timeouts=FAST), password())
     assert result.failure is not None
     assert result.failure.kind is FailureKind.REPLY
     assert "535 5.7.8 bad credentials *** ***" in texts(result, EventKind.SERVER)
@@ -360,9 +368,27 @@ def test_ipv6_loopback_when_available() -> None:
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    result = run_probe(replace(plan(port, SecurityMode.NONE, timeouts=FAST), host="::1"), password())
+    result = run_checked(replace(plan(port, SecurityMode.NONE, timeouts=FAST), host="::1"), password())
     listener.close()
     thread.join(5)
     assert result.peer_address == f"[::1]:{port}"
     assert result.greeting is not None
     assert result.greeting.code == 554
+
+
+def test_tls_version_refused_by_the_server(server_cert: object, ca_file: str) -> None:
+    modern = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    modern.minimum_version = ssl.TLSVersion.TLSv1_3
+    server_cert.configure_cert(modern)  # type: ignore[attr-defined]
+
+    def script(peer: Peer) -> None:
+        peer.start_tls(modern)  # fails: the client offers at most TLS 1.2; OpenSSL sends an alert
+
+    tls = TlsPolicy(ca_file=ca_file, max_version="1.2")
+    with ScriptedServer(script) as server:
+        result = run_checked(plan(server.port, SecurityMode.TLS, tls=tls, timeouts=FAST), password())
+    assert result.failure is not None
+    assert (result.failure.kind, result.failure.phase) == (FailureKind.TLS_HANDSHAKE, Phase.TLS)
+    assert result.failure.ssl_reason == "TLSV1_ALERT_PROTOCOL_VERSION"
+    assert result.failure.message == "The TLS handshake failed (TLSV1_ALERT_PROTOCOL_VERSION)."
+    assert result.quirks == ()

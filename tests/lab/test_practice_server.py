@@ -432,6 +432,6 @@ def test_failed_handshakes_are_noted_not_printed(
 
 def test_exchange_like_mechanisms_without_plain() -> None:
     with PracticeServer(offer_plain=False) as server, submission(server) as client:
-        assert client.esmtp_features["auth"] == "LOGIN XOAUTH2"
+        assert client.esmtp_features["auth"].split() == ["LOGIN", "XOAUTH2"]
         assert client.docmd("AUTH PLAIN", plain_blob(WORKS, PW)) == (504, b"5.7.4 Unrecognized authentication type")
         assert client.docmd("AUTH XOAUTH2", xoauth2_blob("oauth@practice.test", "practice-token-oauth"))[0] == 235

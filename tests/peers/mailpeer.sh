@@ -443,14 +443,16 @@ start() {
     # "check" also creates the queue directories (private/ holds Dovecot's socket) with the
     # right owners. Its complaints go to maillog_file only.
     step "configuration written"
-    postfix -c "$PF_CONF" check
+    time postfix -c "$PF_CONF" check
     step "postfix check done"
 
     start_helper introspect --port "$INTROSPECT_PORT" --tokens "$TOKENS_FILE"
     start_helper sink --port "$SINK_PORT" --dir "$SINK_DIR"
 
     # Dovecot first: an smtpd that finds no auth socket dies and Postfix throttles it for 60 s.
-    dovecot -c "$DC_CONF"
+    # Daemons get no stdio of ours: a caller reading our output through a pipe would otherwise
+    # wait for them to exit.
+    dovecot -c "$DC_CONF" </dev/null >>"$LOGS/dovecot-start.log" 2>&1
     step "dovecot started"
     wait_until "$STEP_TIMEOUT" "dovecot auth socket" test -S "$SPOOL/private/auth"
     step "dovecot auth socket ready"
@@ -460,7 +462,7 @@ start() {
     wait_until "$STEP_TIMEOUT" "sink" test -s "$RUN/sink.pid"
 
     step "helpers ready"
-    postfix -c "$PF_CONF" start >/dev/null 2>&1 || die "postfix start failed"
+    postfix -c "$PF_CONF" start </dev/null >>"$LOGS/postfix-start.log" 2>&1 || die "postfix start failed"
     step "postfix started"
     wait_until "$STEP_TIMEOUT" "plain port greeting" smtp_greets "$PLAIN_PORT"
     wait_until "$STEP_TIMEOUT" "submission port greeting" smtp_greets "$SUBMISSION_PORT"

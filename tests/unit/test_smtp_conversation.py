@@ -61,7 +61,7 @@ def test_a_whole_session_step_by_step() -> None:
     with pytest.raises(LocalProtocolError):
         c.send(Ehlo("client.example"))  # the greeting comes first
     assert reply(c, b"220 hi\r\n").code == 220
-    assert c.answered is None
+    assert c.answered is None  # the greeting answers no command
     steps: list[tuple[Command, bytes, State]] = [
         (Ehlo("client.example"), EHLO_PIPELINING, State.READY),
         (Auth("PLAIN", "AGEAYg=="), b"235 2.7.0 ok\r\n", State.READY),
@@ -74,8 +74,8 @@ def test_a_whole_session_step_by_step() -> None:
     for command, answer, state in steps:
         c.send(command)
         reply(c, answer)
-        assert c.answered == command
         assert state_of(c) is state, command
+        assert c.answered == command
     assert c.authenticated
     assert c.capabilities_before_tls is not None
     assert c.capabilities_before_tls.auth_mechanisms == ("PLAIN", "LOGIN")
