@@ -221,7 +221,11 @@ def _tls_limits(plan_min: str | None, plan_max: str | None, device: DeviceClass,
     low = max(lows, key=order) if lows else None
     high = min(highs, key=order) if highs else None
     if low and high and order(low) > order(high):
-        raise InputError(field, f"{device.label} offers TLS up to {high} only, but TLS {low} or newer was asked for")
+        raise InputError(
+            field,
+            f"{device.label} speaks {_version_span(device.tls_min, device.tls_max)}, which does not overlap the "
+            f"TLS versions asked for ({_version_span(plan_min, plan_max)})",
+        )
     limits: dict[str, object] = {"min_version": low, "max_version": high}
     if device.ciphers:
         limits["ciphers"] = device.ciphers

@@ -102,6 +102,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     device.add_argument(
         "--no-initial-response", action="store_true", help="send AUTH without an initial response (old firmware)"
     )
+    device.add_argument(
+        "--device", metavar="CLASS", help="emulate a class of printer (see smtp-doctor detect --help for the list)"
+    )
 
     output = parser.add_argument_group("output")
     output.add_argument("--json", action="store_true", help="print one JSON object instead of the transcript")
@@ -255,6 +258,11 @@ def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
         ),
         profile_name=base.profile_name if base else None,
     )
+    device = getattr(args, "device", None) or (base.device_profile if base else None)
+    if device:
+        from core.devices import apply_device
+
+        plan = apply_device(plan, device)
     return plan, credentials
 
 

@@ -358,7 +358,8 @@ CAUSE_RULES: tuple[Rule, ...] = (
             security(SecurityMode.NONE, SecurityMode.STARTTLS),
             in_phase(Phase.GREETING),
             any_of(failed(K.TIMEOUT), all_of(failed(K.PROTOCOL, K.DISCONNECTED), failure_says("tls", "ssl"))),
-            implicit_tls_port,
+            # Confirmed by a TLS handshake on a second connection, or the well-known port says so.
+            any_of(quirk("implicit_tls_port"), implicit_tls_port),
         ),
     ),
     Rule("C13", "not_smtp_service", all_of(failed(K.PROTOCOL), in_phase(Phase.GREETING))),

@@ -59,6 +59,7 @@ from core.model import AuthMethod, Credentials, ProbePlan, SecurityMode
 from core.probe.listener import NullListener, ProbeListener
 from core.probe.phases import Phase
 from core.probe.result import Failure, FailureKind, PhaseOutcome, ProbeResult, TlsInfo
+from core.probe.tls_port_check import TlsPortCheck
 from core.probe.transcript import EventKind, Redactor, Transcript, TranscriptEvent
 from core.smtp.capabilities import Capabilities
 from core.smtp.commands import AuthResponse, Command, Data, DataBody, Ehlo, Helo, MailFrom, Quit, RcptTo, StartTls
@@ -74,6 +75,8 @@ from core.transport.tls import TlsCertificateFailure, TlsHandshakeFailure, build
 # invalid_utf8).
 QUIRK_DATA_AFTER_STARTTLS = "data_after_starttls"
 QUIRK_PLAINTEXT_GREETING_ON_TLS = "plaintext_greeting_on_tls"
+# The greeting never came, and a second connection to the same port answered a TLS handshake.
+QUIRK_IMPLICIT_TLS_PORT = "implicit_tls_port"
 QUIRK_HELO_FALLBACK = "helo_fallback"
 
 QUIRK_NOTES = {
@@ -165,6 +168,7 @@ class _ProbeRun:
         token = credentials.token.reveal() if credentials.token else None
         self.redactor = Redactor(secret_wire_forms(plan.username, password, token))
         self.transcript = Transcript(self.redactor, listener=listener.on_event)
+        self.cancel = cancel
         self.transport = SocketTransport(cancel=cancel)
         self.conversation = ClientConversation(tls_active=plan.security is SecurityMode.TLS)
         self.total = Deadline(plan.timeouts.total)
@@ -179,6 +183,7 @@ class _ProbeRun:
         self.message_accepted = False
         self.xoauth2_error: dict[str, object] | None = None
         self._context: ssl.SSLContext | None = None
+        self.tls_port_version: str | None = None  # set when a silent port answered TLS on a second connection
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -190,6 +195,12 @@ class _ProbeRun:
         except _Stop as stop:
             self._fail(stop.kind, stop.phase, stop.message, reply=stop.reply)
         except ProbeError as exc:
+            if self._silent_greeting(exc) and self.tls_port_version:
+                self._info(
+                    f"A second connection to port {self.plan.port} answered a TLS handshake ({self.tls_port_version}):"
+                    " this port expects SSL/TLS from the first byte (implicit TLS)."
+                )
+                self._quirk(QUIRK_IMPLICIT_TLS_PORT)
             self._fail_from_error(exc)
         except Exception as exc:  # noqa: BLE001 - a bug in this tool must still give a result
             self._fail(FailureKind.INTERNAL, self.phase, _internal_message(exc))
@@ -250,15 +261,33 @@ class _ProbeRun:
             self._record_tls(exc.info)
             raise
         except TlsHandshakeFailure as exc:
-            greeting = exc.plaintext_greeting
-            if greeting is not None:
+            plaintext = exc.plaintext_greeting
+            if plaintext is None:
+                raise
+            self._info(f"Received plaintext where TLS was expected: '{plaintext}'")
+            if self.plan.security is SecurityMode.TLS:
                 self._quirk(QUIRK_PLAINTEXT_GREETING_ON_TLS)
-                self._info(f"Received plaintext where TLS was expected: '{greeting}'")
-            raise
+                raise
+            # After STARTTLS's 220 the server kept talking plaintext (arriving too late to be discarded).
+            self._quirk(QUIRK_DATA_AFTER_STARTTLS)
+            raise TlsHandshakeFailure(
+                f"The server sent plaintext ('{plaintext}') after agreeing to STARTTLS, instead of starting TLS.",
+                ssl_reason=exc.ssl_reason,
+                received=exc.received,
+            ) from exc
         self._record_tls(info)
 
     def _greeting(self) -> None:
-        reply = self._read_reply(Phase.GREETING, self._deadline(self.plan.timeouts.greeting))
+        deadline = self._deadline(self.plan.timeouts.greeting)
+        check = None
+        if self.plan.security is not SecurityMode.TLS:
+            check = TlsPortCheck(self.plan.host, self.plan.port, deadline, self.cancel)
+        try:
+            reply = self._read_reply(Phase.GREETING, deadline)
+        finally:
+            if check is not None:
+                check.stop()
+                self.tls_port_version = check.tls_version
         self.greeting = reply
         if not reply.is_positive:
             raise _Stop(FailureKind.REPLY, Phase.GREETING, f"The server refused the session: {_said(reply)}", reply)
@@ -593,6 +622,15 @@ class _ProbeRun:
             ssl_reason = cause.reason
         os_error = None if isinstance(cause, ssl.SSLError) else os_error_name(cause)  # SSLError's errno is not one
         self._fail(kind, phase, message, os_error=os_error, ssl_reason=ssl_reason, verify_code=verify_code)
+
+    def _silent_greeting(self, exc: ProbeError) -> bool:
+        """The server accepted TCP but said nothing at all while we waited for a plaintext greeting."""
+        return (
+            isinstance(exc, ReadTimeout)
+            and self.phase is Phase.GREETING
+            and self.plan.security is not SecurityMode.TLS
+            and not self.conversation.partial_line()
+        )
 
     def _timeout_message(self, exc: ReadTimeout) -> str:
         phase = self.phase

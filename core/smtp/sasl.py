@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import json
 
-from core.errors import LocalProtocolError
+from core.errors import LocalProtocolError, RemoteProtocolError
 from core.secret import secret_forms
 from core.smtp.commands import Auth, AuthResponse
 
@@ -71,7 +71,7 @@ def cram_md5_response(username: str, password: str, challenge_b64: str) -> str:
     """RFC 2195: base64 of ``user SP hex(HMAC-MD5(password, challenge))``."""
     challenge = decode_b64(challenge_b64)
     if challenge is None:
-        raise LocalProtocolError("The server's CRAM-MD5 challenge is not valid base64.")
+        raise RemoteProtocolError("The server's CRAM-MD5 challenge is not valid base64.")
     digest = hmac.new(password.encode("utf-8"), challenge, hashlib.md5).hexdigest()
     return b64(f"{username} {digest}")
 

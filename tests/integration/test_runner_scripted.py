@@ -392,3 +392,22 @@ def test_tls_version_refused_by_the_server(server_cert: object, ca_file: str) ->
     assert result.failure.ssl_reason == "TLSV1_ALERT_PROTOCOL_VERSION"
     assert result.failure.message == "The TLS handshake failed (TLSV1_ALERT_PROTOCOL_VERSION)."
     assert result.quirks == ()
+
+
+def test_plaintext_instead_of_tls_after_starttls(ca_file: str) -> None:
+    def script(peer: Peer) -> None:
+        greet(peer)
+        peer.ehlo(b"STARTTLS")
+        peer.expect(b"STARTTLS")
+        peer.send(b"220 2.0.0 Ready to start TLS\r\n")
+        peer.chunk()  # the ClientHello
+        peer.send(b"250 2.0.0 still plaintext\r\n")
+        peer.wait_closed()
+
+    with ScriptedServer(script) as server:
+        result = run_checked(plan(server.port, ca_file=ca_file, timeouts=FAST), password())
+    assert result.failure is not None
+    assert (result.failure.kind, result.failure.phase) == (FailureKind.TLS_HANDSHAKE, Phase.TLS)
+    assert "after agreeing to STARTTLS" in result.failure.message
+    assert "250 2.0.0 still plaintext" in result.failure.message
+    assert result.quirks == ("data_after_starttls",)
