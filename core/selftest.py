@@ -158,7 +158,7 @@ def check_keyring() -> str:
     status = open_secret_store()
     if status.keyring_available:
         return f"{backend} bundled; in use: {status.backend_name}"
-    return f"{backend} bundled; no keyring in this session, secrets kept for the session only ({status.problem})"
+    return f"{backend} bundled; none usable in this session: {status.problem}"
 
 
 # --- certificates ----------------------------------------------------------------------------------
@@ -319,6 +319,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         screenshot = screenshot_path(args.screenshot)
     except ValueError as exc:
-        print(f"smtp-doctor: {exc}", file=sys.stderr)
+        if sys.stderr is not None:
+            print(f"smtp-doctor: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return run_self_test(screenshot)

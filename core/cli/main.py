@@ -49,7 +49,8 @@ def build_parser(only: str | None) -> OneLineParser:
     parser = OneLineParser(
         prog="smtp-doctor",
         description="SMTP Doctor: why can't the printer send scan-to-email, and what to change.",
-        epilog="Exit status: 0 the test passed, 1 it found a problem, 2 bad usage or input.",
+        epilog="Exit status: 0 the test passed, 1 it found a problem, 2 bad usage or input. "
+        "Check an installation: smtp-doctor --self-test [--screenshot FILE.png].",
     )
     parser.add_argument("--version", action="version", version=f"smtp-doctor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
@@ -65,8 +66,16 @@ def build_parser(only: str | None) -> OneLineParser:
     return parser
 
 
+# Top-level flags of the packaged app's self-test (core.selftest), handled before any command.
+SELF_TEST_FLAGS = ("--self-test", "--startup-probe")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if any(flag in args_list for flag in SELF_TEST_FLAGS):
+        from core.selftest import main as self_test
+
+        return self_test(args_list)
     command = next((a for a in args_list if not a.startswith("-")), None)
     if command is None and not any(a in ("-h", "--help", "--version") for a in args_list):
         args_list = ["gui", *args_list]  # no command: open the desktop app
