@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from core.errors import InputError
-from core.model import TLS_VERSIONS, AuthMethod, ProbePlan, SecurityMode
+from core.model import TLS_VERSIONS, AuthMethod, ProbePlan, SecurityMode, TlsPolicy
 
 # RSA key exchange with CBC ciphers: what TLS 1.0 firmware stacks of the early 2010s offer.
 _RSA_CBC = "AES128-SHA:AES256-SHA:DES-CBC3-SHA"
@@ -190,7 +190,7 @@ def apply_device(plan: ProbePlan, device_id: str, field: str = "--device") -> Pr
     return replace(
         plan,
         auth=_auth_for(plan.auth, device, field),
-        tls=replace(plan.tls, **_tls_limits(plan.tls.min_version, plan.tls.max_version, device, field)),
+        tls=_tls_limits(plan.tls, device, field),
         behaviour=behaviour,
         # An explicit EHLO name (--helo, the form) wins: the technician may know the device's own.
         helo_name=plan.helo_name or device.helo_name,
@@ -213,8 +213,9 @@ def _auth_for(method: AuthMethod, device: DeviceClass, field: str) -> AuthMethod
     return method
 
 
-def _tls_limits(plan_min: str | None, plan_max: str | None, device: DeviceClass, field: str) -> dict[str, object]:
+def _tls_limits(policy: TlsPolicy, device: DeviceClass, field: str) -> TlsPolicy:
     """The tighter of the plan's and the device's TLS limits, and the device's cipher list."""
+    plan_min, plan_max = policy.min_version, policy.max_version
     order = TLS_VERSIONS.index
     lows = [v for v in (plan_min, device.tls_min) if v]
     highs = [v for v in (plan_max, device.tls_max) if v]
@@ -226,10 +227,7 @@ def _tls_limits(plan_min: str | None, plan_max: str | None, device: DeviceClass,
             f"{device.label} speaks {_version_span(device.tls_min, device.tls_max)}, which does not overlap the "
             f"TLS versions asked for ({_version_span(plan_min, plan_max)})",
         )
-    limits: dict[str, object] = {"min_version": low, "max_version": high}
-    if device.ciphers:
-        limits["ciphers"] = device.ciphers
-    return limits
+    return replace(policy, min_version=low, max_version=high, ciphers=device.ciphers or policy.ciphers)
 
 
 def _version_span(low: str | None, high: str | None) -> str:

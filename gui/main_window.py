@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from core.diagnosis.finding import Finding
 from core.errors import SmtpDoctorError
-from core.model import Credentials, ProbePlan
+from core.model import Credentials, ProbePlan, SecurityMode
 from core.probe.result import ProbeResult
 from core.profiles.model import Profile, SecretKind
 from core.report.save import FILE_DIALOG_FILTER, containing_folder, save_report, suggested_filename, ticket_summary
@@ -50,6 +50,7 @@ from gui.widgets.tls_view import TlsView
 from gui.widgets.transcript_view import TranscriptView
 
 if TYPE_CHECKING:
+    from gui.dialogs.find_settings import FindSettingsDialog
     from gui.practice import PracticeProfile
 
 
@@ -95,7 +96,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.capabilities, "Capabilities")
         self.tabs.addTab(self.tls, "TLS details")
 
+        self.find_button = QPushButton(icon(Glyph.INFO), "Find settings…")
+        self.find_button.setToolTip("Try every port and encryption on this server and recommend one")
         buttons = QHBoxLayout()
+        buttons.addWidget(self.find_button)
         buttons.addStretch(1)
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.test_button)
@@ -149,6 +153,8 @@ class MainWindow(QMainWindow):
         self.stop_action = QAction(icon(Glyph.FAIL), "&Stop", self)
         self.stop_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.stop_action.setEnabled(False)
+        self.find_settings_action = QAction(icon(Glyph.INFO), "&Find settings…", self)
+        self.find_settings_dialog: FindSettingsDialog | None = None
         self.copy_all_action = QAction("Copy &whole transcript", self)
         self.copy_all_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.copy_summary_action = QAction("Copy s&ummary for ticket", self)
@@ -183,6 +189,8 @@ class MainWindow(QMainWindow):
         test_menu = self.menuBar().addMenu("&Test")
         test_menu.addAction(self.test_action)
         test_menu.addAction(self.stop_action)
+        test_menu.addSeparator()
+        test_menu.addAction(self.find_settings_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addAction(self.transcript.copy_action)
         edit_menu.addAction(self.copy_all_action)
@@ -195,6 +203,8 @@ class MainWindow(QMainWindow):
         self.test_action.triggered.connect(self.start_test)
         self.stop_button.clicked.connect(self.stop_test)
         self.stop_action.triggered.connect(self.stop_test)
+        self.find_button.clicked.connect(self.open_find_settings)
+        self.find_settings_action.triggered.connect(self.open_find_settings)
         self.copy_all_action.triggered.connect(self.transcript.copy_all)
         self.copy_summary_action.triggered.connect(self.copy_summary)
         self.save_report_action.triggered.connect(self.ask_and_save_report)
@@ -253,6 +263,8 @@ class MainWindow(QMainWindow):
         self.test_action.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.stop_action.setEnabled(running)
+        self.find_button.setEnabled(not running)
+        self.find_settings_action.setEnabled(not running)
         self.form.set_busy(running)
 
     def _show_result(self, result: ProbeResult, findings: tuple[Finding, ...]) -> None:
@@ -282,6 +294,28 @@ class MainWindow(QMainWindow):
         )
         box.setDetailedText(text)
         box.open()
+
+    # --- find settings ------------------------------------------------------------------------
+    def open_find_settings(self) -> FindSettingsDialog:
+        """Show the "Find settings" dialog for the form's server (one at a time)."""
+        from gui.dialogs.find_settings import FindSettingsDialog, seed_from_form
+
+        dialog = self.find_settings_dialog
+        if dialog is None or not dialog.isVisible():
+            if dialog is not None:
+                dialog.deleteLater()
+            dialog = FindSettingsDialog(seed_from_form(self.form), self)
+            dialog.settings_chosen.connect(self._use_found_settings)
+            self.find_settings_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        return dialog
+
+    def _use_found_settings(self, host: str, port: int, security: SecurityMode) -> None:
+        from gui.dialogs.find_settings import apply_to_form
+
+        apply_to_form(self.form, host, port, security)
+        self.statusBar().showMessage(f"Settings from the search: {host}, port {port}, {security.label}.", 6000)
 
     # --- small actions ------------------------------------------------------------------------
     def show_evidence(self, event_index: int) -> None:
@@ -453,5 +487,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_state()
+        if self.find_settings_dialog is not None:
+            self.find_settings_dialog.wait()
         self.controller.shutdown()
         super().closeEvent(event)

@@ -47,7 +47,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     where.add_argument("--helo", metavar="NAME", help="the name to send in EHLO (default: this computer's name)")
     where.add_argument(
-        "--timeout", metavar="SECONDS", help=f"deadline for each step of each combination (default: {DEFAULT_TIMEOUT:g})"
+        "--timeout",
+        metavar="SECONDS",
+        help=f"deadline for each step of each combination (default: {DEFAULT_TIMEOUT:g})",
     )
     where.add_argument("--device", metavar="CLASS", help="emulate a class of printer: " + ", ".join(device_ids()))
 
@@ -105,7 +107,10 @@ def execute(
     from core.preflight import TYPICAL_SCAN_BYTES
 
     outcome = run_detect(
-        base, ports, credentials, attachment_bytes=attachment_bytes if attachment_bytes is not None else TYPICAL_SCAN_BYTES
+        base,
+        ports,
+        credentials,
+        attachment_bytes=attachment_bytes if attachment_bytes is not None else TYPICAL_SCAN_BYTES,
     )
     data = outcome.to_dict()
     if args.json:

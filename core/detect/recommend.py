@@ -98,9 +98,7 @@ def _facts(row: MatrixRow) -> str:
     if row.certificate_valid is True:
         parts.append("the certificate is valid")
     elif row.certificate_valid is False:
-        parts.append(
-            "the certificate is NOT trusted (the device must not check it, or must trust the issuing CA)"
-        )
+        parts.append("the certificate is NOT trusted (the device must not check it, or must trust the issuing CA)")
     if row.login_mechanisms:
         parts.append(f"the server offers login (AUTH {' '.join(row.login_mechanisms)})")
     else:

@@ -23,8 +23,8 @@ from core.diagnosis.finding import Finding, Severity, primary
 from core.model import AuthMethod, Credentials, ProbePlan
 from core.preflight import TYPICAL_SCAN_BYTES, check_clock, check_message_size, check_password
 from core.probe.result import ProbeResult
-from core.probe.transcript import TranscriptEvent
 from core.probe.runner import run_probe
+from core.probe.transcript import TranscriptEvent
 
 SCHEMA_VERSION = 1
 # Codes worth repeating at the top even when a combination works: they answer "will this device cope?"
@@ -138,9 +138,7 @@ def run_detect(
     )
 
 
-def _log_in(
-    base: ProbePlan, best: Recommendation, credentials: Credentials, cancel: CancelToken
-) -> AuthCheck:
+def _log_in(base: ProbePlan, best: Recommendation, credentials: Credentials, cancel: CancelToken) -> AuthCheck:
     combination = Combination(best.port, best.security)
     plan = replace(base, port=best.port, security=best.security, send=False)
     if plan.auth is AuthMethod.NONE:
@@ -193,9 +191,7 @@ def _clock(rows: Sequence[MatrixRow]) -> PlacedFinding | None:
     return None
 
 
-def _matrix_findings(
-    rows: Sequence[MatrixRow], best: Recommendation | None, already: set[str]
-) -> list[PlacedFinding]:
+def _matrix_findings(rows: Sequence[MatrixRow], best: Recommendation | None, already: set[str]) -> list[PlacedFinding]:
     """The recommended row's warnings and notes; the distinct failure causes when nothing works.
 
     Codes in ``already`` (the pre-flight checks said it for the whole run) are not repeated.

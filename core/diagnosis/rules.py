@@ -635,6 +635,9 @@ CAUSE_RULES: tuple[Rule, ...] = (
         "message_too_large",
         all_of(in_phase(*ENVELOPE), any_of(enhanced("5.3.4", "5.2.3", "4.3.4"), SIZE_WORDS, code(552))),
     ),
+    # A policy refusal (5.7.x) of a recipient when nobody logged in is the server declining to relay for an
+    # unknown client, whatever the prose says (Postfix: "Recipient address rejected: Access denied").
+    Rule("E19", "relay_denied", all_of(in_phase(RCPT), no_login, enhanced("5.7.1"))),
     Rule(
         "E14",
         "recipient_rejected",

@@ -62,7 +62,9 @@ def smtp_doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
 def test_bad_input_is_one_line_and_exit_2(args: list[str], needle: str) -> None:
     done = smtp_doctor(*args)
     assert done.returncode == 2, done.stderr
-    assert needle in done.stderr and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert needle in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert "Traceback" not in done.stderr
     assert "hunter2" not in done.stderr
 
 
@@ -77,12 +79,17 @@ def test_json_matrix_recommendation_and_login(practice: PracticeServer, tmp_path
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["schema_version"] == 1 and data["host"] == "127.0.0.1" and data["ok"] is True
-    assert len(data["matrix"]) == 6 and all(ROW_KEYS <= set(row) for row in data["matrix"])
+    assert data["schema_version"] == 1
+    assert data["host"] == "127.0.0.1"
+    assert data["ok"] is True
+    assert len(data["matrix"]) == 6
+    assert all(set(row) >= ROW_KEYS for row in data["matrix"])
     first = data["matrix"][1]
     assert (first["port"], first["security"], first["tls_version"]) == (sub, "starttls", "TLSv1.3")
-    assert first["auth_before_tls"] == [] and first["auth_after_tls"] == ["LOGIN", "PLAIN", "XOAUTH2"]
-    assert data["recommendation"]["port"] == sub and data["recommendation"]["security"] == "starttls"
+    assert first["auth_before_tls"] == []
+    assert first["auth_after_tls"] == ["LOGIN", "PLAIN", "XOAUTH2"]
+    assert data["recommendation"]["port"] == sub
+    assert data["recommendation"]["security"] == "starttls"
     assert data["auth"] == {
         "port": sub, "security": "starttls", "ok": True, "mechanism": "PLAIN", "error_code": None, "message": None,
     }  # fmt: skip
@@ -90,7 +97,8 @@ def test_json_matrix_recommendation_and_login(practice: PracticeServer, tmp_path
     assert "message_too_large" in codes  # a 5 MB scan against the practice server's 2 MiB SIZE
     assert json.loads(report.read_text())["recommendation"] == data["recommendation"]
     for form in secret_forms(PRACTICE_PASSWORD):
-        assert form not in done.stdout and form not in report.read_text()
+        assert form not in done.stdout
+        assert form not in report.read_text()
 
 
 @pytest.mark.network
@@ -104,12 +112,14 @@ def test_wrong_password_on_the_recommended_combination_exits_1(practice: Practic
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert f"Recommended: 127.0.0.1, port {practice.submission_port}, STARTTLS" in done.stdout
-    assert "Login on port" in done.stdout and "FAILED (auth_rejected_unspecified)" in done.stdout
+    assert "Login on port" in done.stdout
+    assert "FAILED (auth_rejected_unspecified)" in done.stdout
     assert "(password_characters_risky)" in done.stdout
     saved = report.read_text()
     assert "Recommended:" in saved
     for form in secret_forms(password):
-        assert form not in done.stdout and form not in saved
+        assert form not in done.stdout
+        assert form not in saved
 
 
 @pytest.mark.network
@@ -117,7 +127,8 @@ def test_nothing_works_exits_1_with_the_causes(refused_port: int) -> None:
     done = smtp_doctor("detect", "127.0.0.1", "--ports", str(refused_port), "--timeout", "0.5", "--json")
     assert done.returncode == 1, done.stderr
     data = json.loads(done.stdout)
-    assert data["ok"] is False and data["recommendation"] is None
+    assert data["ok"] is False
+    assert data["recommendation"] is None
     assert {row["error_code"] for row in data["matrix"]} == {"connect_refused"}
     assert [f["code"] for f in data["findings"]] == ["connect_refused"]
     assert data["findings"][0]["port"] == refused_port
@@ -134,6 +145,7 @@ def test_probe_with_device_class_is_told_its_tls_is_too_old(
         )  # fmt: skip
     assert done.returncode == 1, done.stderr
     data = json.loads(done.stdout)
-    assert data["settings"]["device"] == "legacy-tls10" and data["settings"]["tls_max"] == "1.0"
+    assert data["settings"]["device"] == "legacy-tls10"
+    assert data["settings"]["tls_max"] == "1.0"
     assert data["settings"]["helo"] == "MFP"
     assert data["findings"][0]["code"] == "tls_version_too_old"

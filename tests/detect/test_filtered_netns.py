@@ -66,7 +66,8 @@ def test_dropped_syn_is_a_blocked_port_and_a_reset_is_refused(namespace: str) ->
     data = json.loads(done.stdout)
     assert len(data["matrix"]) == 6
     for row in data["matrix"]:
-        assert row["reachable"] is False and row["error_code"] == "connect_timeout_port_blocked"
+        assert row["reachable"] is False
+        assert row["error_code"] == "connect_timeout_port_blocked"
         assert 700 <= row["milliseconds"] < 2500  # each waited out its own connect deadline, in parallel
     assert data["duration_ms"] < 2500
     assert data["findings"][0]["code"] == "connect_timeout_port_blocked"

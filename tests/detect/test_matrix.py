@@ -34,35 +34,48 @@ def test_full_matrix_against_loopback_listeners(practice: PracticeServer, silent
     seen: list[Combination] = []
     began = time.monotonic()
     rows = run_matrix(
-        base_plan(practice.ca_file), [sub, imp, plain, silent_port, refused_port], on_row=lambda r: seen.append(r.combination)
+        base_plan(practice.ca_file),
+        [sub, imp, plain, silent_port, refused_port],
+        on_row=lambda r: seen.append(r.combination),
     )
     elapsed = time.monotonic() - began
     m = _by_combo(rows)
-    assert len(rows) == 15 and len(seen) == 15
+    assert len(rows) == 15
+    assert len(seen) == 15
 
     # STARTTLS submission: AUTH only after TLS, valid certificate.
     row = m[(sub, STARTTLS)]
-    assert row.works and row.reachable and row.tls_version == "TLSv1.3" and row.certificate_valid is True
-    assert row.auth_before_tls == () and row.auth_after_tls == ("LOGIN", "PLAIN", "XOAUTH2")
-    assert row.greeting is not None and row.greeting.startswith("220 mail.practice.test")
-    assert m[(sub, NONE)].session_ok and m[(sub, NONE)].login_mechanisms == ()
+    assert row.works
+    assert row.reachable
+    assert row.tls_version == "TLSv1.3"
+    assert row.certificate_valid is True
+    assert row.auth_before_tls == ()
+    assert row.auth_after_tls == ("LOGIN", "PLAIN", "XOAUTH2")
+    assert row.greeting is not None
+    assert row.greeting.startswith("220 mail.practice.test")
+    assert m[(sub, NONE)].session_ok
+    assert m[(sub, NONE)].login_mechanisms == ()
     assert m[(sub, TLS)].error_code == "port_tls_mismatch_implicit_on_starttls_port"
 
     # Implicit TLS: plaintext modes wait for a greeting that never comes; SSL/TLS works.
-    assert m[(imp, TLS)].works and m[(imp, TLS)].auth_after_tls == ("LOGIN", "PLAIN", "XOAUTH2")
+    assert m[(imp, TLS)].works
+    assert m[(imp, TLS)].auth_after_tls == ("LOGIN", "PLAIN", "XOAUTH2")
     assert m[(imp, TLS)].auth_before_tls is None
     for mode in (NONE, STARTTLS):
         assert m[(imp, mode)].error_code == "port_tls_mismatch_starttls_on_implicit_port"
-        assert m[(imp, mode)].reachable is True and m[(imp, mode)].greeting is None
+        assert m[(imp, mode)].reachable is True
+        assert m[(imp, mode)].greeting is None
 
     # Plain relay: AUTH in the clear, no STARTTLS.
-    assert m[(plain, NONE)].works and m[(plain, NONE)].auth_before_tls == ("LOGIN", "PLAIN", "XOAUTH2")
+    assert m[(plain, NONE)].works
+    assert m[(plain, NONE)].auth_before_tls == ("LOGIN", "PLAIN", "XOAUTH2")
     assert m[(plain, STARTTLS)].error_code == "starttls_not_offered"
 
     # Silent port: connects, nothing ever answers (not mistaken for an implicit-TLS port).
     for mode in (NONE, STARTTLS, TLS):
         silent = m[(silent_port, mode)]
-        assert silent.reachable is True and not silent.session_ok
+        assert silent.reachable is True
+        assert not silent.session_ok
         assert silent.error_code == "server_timeout", (mode, silent.error_code)
     # Refused port: unreachable in every mode.
     for mode in (NONE, STARTTLS, TLS):
@@ -70,8 +83,10 @@ def test_full_matrix_against_loopback_listeners(practice: PracticeServer, silent
         assert m[(refused_port, mode)].error_code == "connect_refused"
 
     best = recommend(rows)
-    assert best is not None and (best.port, best.security) == (sub, STARTTLS)
-    assert "encrypted (TLSv1.3)" in best.reason and "AUTH LOGIN PLAIN XOAUTH2" in best.reason
+    assert best is not None
+    assert (best.port, best.security) == (sub, STARTTLS)
+    assert "encrypted (TLSv1.3)" in best.reason
+    assert "AUTH LOGIN PLAIN XOAUTH2" in best.reason
     assert f"port {imp} SSL/TLS: works too, but STARTTLS" in best.reason
     assert f"port {plain} None: no encryption" in best.reason
     # Six combinations wait out a timeout; concurrently that costs about one timeout, not six.
@@ -81,11 +96,14 @@ def test_full_matrix_against_loopback_listeners(practice: PracticeServer, silent
 def test_untrusted_certificate_still_shows_what_the_port_offers(practice: PracticeServer) -> None:
     rows = run_matrix(base_plan(None), [practice.submission_port], modes=[STARTTLS])
     (row,) = rows
-    assert row.certificate_valid is False and row.error_code == "tls_certificate_untrusted"
-    assert row.session_ok and not row.works
+    assert row.certificate_valid is False
+    assert row.error_code == "tls_certificate_untrusted"
+    assert row.session_ok
+    assert not row.works
     assert row.auth_after_tls == ("LOGIN", "PLAIN", "XOAUTH2")  # learned by the unverified retry
     best = recommend(rows)
-    assert best is not None and "NOT trusted" in best.reason
+    assert best is not None
+    assert "NOT trusted" in best.reason
 
 
 def test_insecure_run_leaves_certificate_validity_unknown(practice: PracticeServer) -> None:
@@ -94,7 +112,9 @@ def test_insecure_run_leaves_certificate_validity_unknown(practice: PracticeServ
     plan = base_plan(None)
     plan = replace(plan, tls=replace(plan.tls, verify=False))
     (row,) = run_matrix(plan, [practice.implicit_port], modes=[TLS])
-    assert row.works and row.certificate_valid is None and row.tls_version == "TLSv1.3"
+    assert row.works
+    assert row.certificate_valid is None
+    assert row.tls_version == "TLSv1.3"
 
 
 def test_cancel_ends_the_matrix_promptly(silent_port: int) -> None:

@@ -37,7 +37,8 @@ def row(
 def test_587_starttls_beats_465_and_explains_why() -> None:
     rows = [row(465, TLS, ms=1.0), row(587, STARTTLS, ms=50.0), row(25, NONE)]
     best = recommend(rows)
-    assert best is not None and (best.port, best.security) == (587, STARTTLS)
+    assert best is not None
+    assert (best.port, best.security) == (587, STARTTLS)
     assert "port 465 SSL/TLS: works too, but 587 with STARTTLS is the standard submission setting" in best.reason
     assert "port 25 None: no encryption" in best.reason
     assert best.as_dict() == {"port": 587, "security": "starttls", "reason": best.reason}
@@ -48,7 +49,8 @@ def test_login_and_a_valid_certificate_outrank_the_standard_port() -> None:
     untrusted = row(465, TLS, cert=False)
     good = row(2525, STARTTLS)
     best = recommend([relay, untrusted, good])
-    assert best is not None and best.port == 2525
+    assert best is not None
+    assert best.port == 2525
     assert "port 587 STARTTLS: offers no login" in best.reason
     assert "port 465 SSL/TLS: its certificate is not trusted" in best.reason
     assert sorted([relay, untrusted, good], key=rank_key) == [good, untrusted, relay]
@@ -62,8 +64,10 @@ def test_encryption_outranks_login_and_newer_tls_breaks_ties() -> None:
 
 def test_plaintext_only_recommendation_says_so_and_counts_failures() -> None:
     best = recommend([row(25, NONE), row(25, STARTTLS, completed=False), row(465, TLS, completed=False)])
-    assert best is not None and best.security is NONE
-    assert "cross the network readable" in best.reason and "2 other combinations did not work" in best.reason
+    assert best is not None
+    assert best.security is NONE
+    assert "cross the network readable" in best.reason
+    assert "2 other combinations did not work" in best.reason
 
 
 def test_no_working_combination_gives_none() -> None:

@@ -224,6 +224,9 @@ SCENARIOS: dict[str, Callable[[], ProbeResult]] = {
     "E13": lambda: at(Phase.DATA, "552 5.3.4 Message size exceeds fixed limit"),
     "E14": lambda: at(Phase.RCPT_TO, "550 5.1.1 <desk@contoso.com>: Recipient address rejected: User unknown"),
     "E15": lambda: at(Phase.RCPT_TO, "501 5.1.3 Bad recipient address syntax"),
+    "E19": lambda: at(
+        Phase.RCPT_TO, "554 5.7.1 <desk@example.org>: Recipient address rejected: Access denied", port=587, **ANON
+    ),
     "E16": lambda: at(Phase.DATA, "451 4.3.0 Error: queue file write error"),
     "E17": lambda: at(Phase.DATA, "550 5.7.1 Message content rejected, UBE, id=12345"),
     "E18": lambda: at(Phase.MAIL_FROM, "550 5.7.1 Command rejected"),

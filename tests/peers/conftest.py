@@ -8,7 +8,6 @@ skipped, except in CI (``CI=true``), where that is an error: CI must install the
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -16,25 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.peers.peer import MailPeer, MailPeerError, missing_binaries, stop_peer
-
-
-def _unavailable_reason() -> str | None:
-    missing = missing_binaries()
-    if missing:
-        return (
-            f"Postfix/Dovecot not installed ({', '.join(missing)} missing): "
-            "apt-get install postfix dovecot-core"
-        )
-    if os.geteuid() != 0:
-        return "the Postfix + Dovecot peer must be started as root"
-    return None
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI must run the real-peer tests, but: {reason}", pytrace=False)
-    pytest.skip(reason)
+from tests.peers.peer import MailPeer, MailPeerError, skip_or_fail, stop_peer, unavailable_reason
 
 
 def _stop_quietly(base_dir: Path) -> None:
@@ -47,9 +28,9 @@ def _stop_quietly(base_dir: Path) -> None:
 @pytest.fixture(scope="session")
 def mail_peer() -> Iterator[MailPeer]:
     """A running Postfix + Dovecot peer; see ``tests.peers.peer.MailPeer`` for its API."""
-    reason = _unavailable_reason()
+    reason = unavailable_reason()
     if reason:
-        _skip_or_fail(reason)
+        skip_or_fail(reason)
     base_dir = Path(tempfile.mkdtemp(prefix="smtp-doctor-mailpeer-", dir="/tmp"))
     try:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from core.diagnosis.engine import diagnose
@@ -127,5 +128,5 @@ def unsigned_jwt(upn: str, *, lifetime_s: int = 3600) -> str:
     return f"{_b64url(header)}.{_b64url(claims)}."
 
 
-def _b64url(value: dict[str, object]) -> str:
+def _b64url(value: Mapping[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")

@@ -66,7 +66,7 @@ class IntrospectionHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:
         # The request line never carries the token (it is in the body), so this is safe to log.
         sys.stderr.write(f"introspect: {format % args}\n")
 

@@ -30,6 +30,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PATH=$PATH:/usr/sbin:/sbin # postfix, dovecot and runuser live there; a non-login PATH may lack it
 STEP_TIMEOUT=15 # seconds any one readiness wait may take
 STOP_TIMEOUT=10 # seconds a process gets to exit after SIGTERM before SIGKILL
 
@@ -420,7 +421,7 @@ show_logs_on_failure() {
 
 require_tools() {
     local tool
-    for tool in postfix postconf dovecot doveadm setsid realpath runuser; do
+    for tool in postfix postconf dovecot doveadm setsid realpath runuser ps find; do
         command -v "$tool" >/dev/null || die "$tool not found (apt-get install postfix dovecot-core)"
     done
     [[ $(id -u) == 0 ]] || die "must run as root (Postfix's master and Dovecot need it)"
@@ -477,6 +478,7 @@ start() {
     step "postfix started"
     wait_until "$STEP_TIMEOUT" "plain port greeting" smtp_greets "$PLAIN_PORT"
     wait_until "$STEP_TIMEOUT" "submission port greeting" smtp_greets "$SUBMISSION_PORT"
+    # A bare connect (Postfix logs "SSL_accept error ... lost connection" for it: harmless).
     wait_until "$STEP_TIMEOUT" "implicit TLS port" accepts "$SMTPS_PORT"
 
     step "all ports answer"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import UTC, datetime
 
 from tests.peers.peer import SinkMessage
 

@@ -21,6 +21,9 @@ import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 SCRIPT = Path(__file__).with_name("mailpeer.sh")
 REQUIRED_BINARIES = ("postfix", "postconf", "dovecot", "doveadm")
@@ -152,9 +155,7 @@ class MailPeer:
         found = []
         for eml in sorted(self.sink_dir.glob("*.eml")):
             envelope = json.loads(eml.with_suffix(".json").read_text(encoding="utf-8"))
-            found.append(
-                SinkMessage(eml, eml.read_bytes(), str(envelope["mail_from"]), tuple(envelope["rcpt_tos"]))
-            )
+            found.append(SinkMessage(eml, eml.read_bytes(), str(envelope["mail_from"]), tuple(envelope["rcpt_tos"])))
         return found
 
     def wait_for_message(self, recipient: str, *, timeout: float = 5.0) -> SinkMessage:
@@ -166,8 +167,7 @@ class MailPeer:
                     return found
             if time.monotonic() > deadline:
                 raise MailPeerError(
-                    f"no message for {recipient} reached the sink within {timeout} s\n"
-                    + self.log_tail("postfix.log")
+                    f"no message for {recipient} reached the sink within {timeout} s\n" + self.log_tail("postfix.log")
                 )
             time.sleep(0.02)
 
@@ -189,6 +189,23 @@ def missing_binaries() -> list[str]:
     """Which of Postfix's and Dovecot's programs cannot be found."""
     path = os.pathsep.join([os.environ.get("PATH", ""), *SBIN_DIRS])
     return [name for name in REQUIRED_BINARIES if shutil.which(name, path=path) is None]
+
+
+def unavailable_reason() -> str | None:
+    """Why the peer cannot run on this machine, or None when it can."""
+    missing = missing_binaries()
+    if missing:
+        return f"Postfix/Dovecot not installed ({', '.join(missing)} missing): apt-get install postfix dovecot-core"
+    if os.geteuid() != 0:
+        return "the Postfix + Dovecot peer must be started as root"
+    return None
+
+
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip the test, except in CI (CI=true), which must run the real-peer tests: there, fail."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the real-peer tests, but: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def stop_peer(base_dir: Path) -> None:

@@ -10,7 +10,6 @@ clients end with QUIT, and both must get ``221``.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pytest
@@ -18,7 +17,7 @@ import pytest
 from core.model import AuthMethod, CredentialKind, SecurityMode
 from core.smtp.capabilities import Capabilities
 from tests.peers.engine import make_plan, probe
-from tests.peers.peer import MailPeer
+from tests.peers.peer import MailPeer, skip_or_fail
 from tests.peers.swaks import SwaksRun, run_swaks, swaks_available
 
 pytestmark = [pytest.mark.peer, pytest.mark.network]
@@ -29,9 +28,7 @@ Codes = list[tuple[int, str | None]]
 @pytest.fixture(autouse=True)
 def _need_swaks() -> None:
     if not swaks_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must have swaks (apt-get install swaks)", pytrace=False)
-        pytest.skip("swaks is not installed (apt-get install swaks)")
+        skip_or_fail("swaks is not installed (apt-get install swaks)")
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,9 @@ def test_wrong_password_gets_535_5_7_8(mail_peer: MailPeer) -> None:
         with pytest.raises(smtplib.SMTPAuthenticationError) as caught:
             client.auth("PLAIN", client.auth_plain)
     assert caught.value.smtp_code == 535
-    assert caught.value.smtp_error.startswith(b"5.7.8 ")
+    error = caught.value.smtp_error
+    assert isinstance(error, bytes)
+    assert error.startswith(b"5.7.8 ")
 
 
 @pytest.mark.parametrize("port_name", ["submission", "smtps"])
