@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import platform
 import re
 import sys
@@ -20,6 +21,7 @@ from typing import Final
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 VERSION_INFO: Final = ROOT / "build" / "windows" / "version_info.txt"
+CODESIGN_IDENTITY_ENV: Final = "SMTP_DOCTOR_CODESIGN_IDENTITY"  # macOS signing identity for the spec
 # What goes into the bundle: a change to any of these means the dist folder is stale.
 SOURCE_GLOBS: Final = (
     "core/**/*.py",
@@ -100,9 +102,10 @@ def _installed_packages() -> list[str]:
 
 
 def fingerprint(mode: str, root: Path = ROOT) -> str:
-    """SHA-256 over the build mode, Python, installed packages and every input file's path and bytes."""
+    """SHA-256 over the mode, the signing identity, Python, installed packages and every input file."""
     digest = hashlib.sha256()
-    for item in (mode, sys.version, platform.platform(), *_installed_packages()):
+    identity = os.environ.get(CODESIGN_IDENTITY_ENV, "")
+    for item in (mode, identity, sys.version, platform.platform(), *_installed_packages()):
         digest.update(item.encode("utf-8") + b"\0")
     for path in _source_files(root):
         digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")

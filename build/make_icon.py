@@ -20,15 +20,17 @@ import os
 import struct
 import sys
 from pathlib import Path
+from typing import Final
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt  # noqa: E402
-from PySide6.QtGui import (  # noqa: E402
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
+from PySide6.QtGui import (
     QBrush,
     QColor,
     QGuiApplication,
     QImage,
+    QImageWriter,
     QLinearGradient,
     QPainter,
     QPainterPath,
@@ -75,6 +77,10 @@ def draw_icon(size: int) -> QImage:
     return image
 
 
+def _round_pen(colour: QColor, width: float) -> QPen:
+    return QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+
+
 def _tile(p: QPainter, s: float) -> None:
     gradient = QLinearGradient(QPointF(0, 0), QPointF(0, s))
     gradient.setColorAt(0.0, TILE_TOP)
@@ -93,7 +99,7 @@ def _envelope(p: QPainter, s: float) -> None:
     flap = QPainterPath(QPointF(body.left() + s * 0.04, body.top() + s * 0.05))
     flap.lineTo(body.center().x(), body.top() + body.height() * 0.55)
     flap.lineTo(body.right() - s * 0.04, body.top() + s * 0.05)
-    p.setPen(QPen(FLAP, max(1.0, s * 0.04), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+    p.setPen(_round_pen(FLAP, max(1.0, s * 0.04)))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawPath(flap)
 
@@ -107,8 +113,7 @@ def _badge(p: QPainter, s: float) -> None:
     tick = QPainterPath(QPointF(centre.x() - radius * 0.45, centre.y() + radius * 0.02))
     tick.lineTo(centre.x() - radius * 0.1, centre.y() + radius * 0.38)
     tick.lineTo(centre.x() + radius * 0.5, centre.y() - radius * 0.35)
-    pen = QPen(WHITE, max(1.0, s * 0.045), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
-    p.setPen(pen)
+    p.setPen(_round_pen(WHITE, max(1.0, s * 0.045)))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawPath(tick)
 
@@ -117,8 +122,9 @@ def png_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
-        raise RuntimeError("Qt could not encode a PNG")
+    writer = QImageWriter(buffer, QByteArray(b"PNG"))
+    if not writer.write(image):
+        raise RuntimeError(f"Qt could not encode a PNG: {writer.errorString()}")
     buffer.close()
     return bytes(data.data())
 
@@ -134,7 +140,8 @@ def dib_bytes(image: QImage) -> bytes:
 
 
 def ico_bytes(sizes: tuple[int, ...] = ICO_SIZES) -> bytes:
-    images = [(size, png_bytes(draw_icon(size)) if size >= 256 else dib_bytes(draw_icon(size))) for size in sizes]
+    # Windows reads PNG entries at 256 px; the smaller ones are classic bitmaps.
+    images = [(size, (png_bytes if size >= 256 else dib_bytes)(draw_icon(size))) for size in sizes]
     directory = struct.pack("<HHH", 0, 1, len(images))
     offset = 6 + 16 * len(images)
     entries, payload = [], []
@@ -156,27 +163,27 @@ def icns_bytes() -> bytes:
     return b"icns" + struct.pack(">I", 8 + len(body)) + body
 
 
+ICON_FILES: Final = (RESOURCES / "app.png", RESOURCES / "app.ico", RESOURCES / "app.icns")
+
+
 def icon_files() -> dict[Path, bytes]:
     """Every icon file and its exact content (drawing is deterministic for one Qt version)."""
-    return {
-        RESOURCES / "app.png": png_bytes(draw_icon(PNG_SIZE)),
-        RESOURCES / "app.ico": ico_bytes(),
-        RESOURCES / "app.icns": icns_bytes(),
-    }
+    png, ico, icns = ICON_FILES
+    return {png: png_bytes(draw_icon(PNG_SIZE)), ico: ico_bytes(), icns: icns_bytes()}
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--check", action="store_true", help="only report whether the files exist")
     args = parser.parse_args(argv)
-    if QGuiApplication.instance() is None:
-        _app = QGuiApplication([sys.argv[0]])  # noqa: F841 - QPainter on QImage needs one for fonts/DPI
     if args.check:
-        missing = [path.name for path in icon_files() if not path.is_file()]
+        missing = [path.name for path in ICON_FILES if not path.is_file()]
         if missing:
             print(f"missing icon files: {', '.join(missing)} (run build/make_icon.py)", file=sys.stderr)
             return 1
         return 0
+    if QGuiApplication.instance() is None:
+        _app = QGuiApplication([sys.argv[0]])  # QPainter needs one (fonts, DPI)
     RESOURCES.mkdir(parents=True, exist_ok=True)
     for path, data in icon_files().items():
         path.write_bytes(data)

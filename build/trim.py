@@ -33,7 +33,9 @@ KEEP_PLUGINS: Final[dict[str, frozenset[str] | None]] = {
     "platforms": frozenset({"qxcb", "qoffscreen", "qwindows", "qcocoa"}),
     "imageformats": frozenset({"qico"}),
     # Dead keys (compose) and IBus (the default input method framework on GNOME) for typing logins.
-    "platforminputcontexts": frozenset({"composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"}),
+    "platforminputcontexts": frozenset(
+        {"composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"},
+    ),
     "styles": None,  # qmodernwindowsstyle on Windows, qmacstyle on macOS: the native look
 }
 

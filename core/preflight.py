@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from core.diagnosis.clock import SKEW_SECONDS, greeting_time
 from core.diagnosis.finding import Finding, Severity
+from core.diagnosis.texts_envelope import ENVELOPE_TEXTS
 from core.secret import Secret
 
 # A 10-page colour A4 scan at 300 dpi as a compressed PDF is a few megabytes (an estimate, not a
@@ -86,21 +87,13 @@ def check_password(password: Secret | str | None) -> Finding | None:
         problems.append(f"more than {LONG_PASSWORD} characters")
     if not problems:
         return None
+    text = ENVELOPE_TEXTS[PASSWORD_CODE]
     return Finding(
         code=PASSWORD_CODE,
         severity=Severity.WARNING,
-        title="The password may not survive the device's settings page",
-        explanation=(
-            "The password has " + "; ".join(problems) + ". Technicians report that some printer firmware "
-            "mishandles such characters in its web page or stores passwords only up to a fixed length, so "
-            "the device may send a different password than the one typed. This is a warning only: the test "
-            "itself uses the password exactly as given."
-        ),
-        fix=(
-            "If the device's login fails although this test succeeds, try a password of letters and digits only "
-            f"(at most {LONG_PASSWORD} characters), or an app password (letters only).",
-            "Type the password on the device's own panel instead of its web page, or the other way round.",
-        ),
+        title=text.title,
+        explanation=text.explanation.format(problems="; ".join(problems)),
+        fix=tuple(step.format(limit=LONG_PASSWORD) for step in text.fix),
         rule_id="P02",
     )
 

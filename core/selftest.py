@@ -176,7 +176,7 @@ def roots_source(paths: ssl.DefaultVerifyPaths, platform: str = sys.platform) ->
 
 def _folder_has_entries(folder: str | None) -> bool:
     try:
-        return bool(folder) and any(os.scandir(folder))  # type: ignore[arg-type]
+        return bool(folder) and any(os.scandir(folder))
     except OSError:
         return False
 
@@ -288,9 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = OneLineParser(prog="smtp-doctor", description="Check that this copy of SMTP Doctor works.")
     what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("--self-test", action="store_true", help="run the self-test and print a short report")
-    what.add_argument("--startup-probe", action="store_true", help="print when the first window is shown, quit")
-    parser.add_argument("--screenshot", metavar="FILE.png", help="with --self-test: save the main window as PNG")
+    what.add_argument("--self-test", action="store_true", help="run the checks and print a short report")
+    what.add_argument("--startup-probe", action="store_true", help="print when the first window shows, quit")
+    parser.add_argument("--screenshot", metavar="FILE.png", help="with --self-test: save the window as PNG")
     return parser
 
 

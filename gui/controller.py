@@ -21,6 +21,7 @@ from core.probe.listener import ProbeListener
 from core.probe.phases import Phase
 from core.probe.result import PhaseOutcome, ProbeResult
 from core.probe.transcript import TranscriptEvent
+from gui.oauth_task import OAuthRequest, SignalEvents, probe_with_oauth
 
 
 class ProbeFunction(Protocol):
@@ -47,6 +48,10 @@ class _TaskSignals(QObject):
     phase_finished = Signal(object)
     finished = Signal(object, object)
     crashed = Signal(str)
+    # OAuth sign-in before the probe: plain data only (the token never leaves the task).
+    device_code = Signal(object)  # DeviceCodePrompt
+    browser_url = Signal(str)
+    signed_in = Signal(str)  # the account's user name
 
 
 class ProbeTask(QRunnable):
@@ -59,26 +64,39 @@ class ProbeTask(QRunnable):
         cancel: CancelToken,
         run_probe: ProbeFunction,
         diagnose: DiagnoseFunction,
+        oauth: OAuthRequest | None = None,
     ) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the controller keeps it alive until its signals are handled
         self.signals = _TaskSignals()
         self._plan = plan
         self._credentials: Credentials | None = credentials
+        self._oauth = oauth
         self._cancel = cancel
         self._run_probe = run_probe
         self._diagnose = diagnose
 
     def run(self) -> None:
         credentials, self._credentials = self._credentials, None
+        oauth, self._oauth = self._oauth, None
         try:
-            result = self._run_probe(self._plan, credentials or Credentials(), listener=self, cancel=self._cancel)
-            del credentials
+            if oauth is not None:
+                result = self._probe_with_oauth(oauth)
+            else:
+                result = self._run_probe(self._plan, credentials or Credentials(), listener=self, cancel=self._cancel)
+            del credentials, oauth
             findings = tuple(self._diagnose(result))
         except Exception:  # noqa: BLE001 - anything here is a bug in core; show it, never hang the UI
             self.signals.crashed.emit(traceback.format_exc(limit=8))
             return
         self.signals.finished.emit(result, findings)
+
+    def _probe_with_oauth(self, oauth: OAuthRequest) -> ProbeResult:
+        s = self.signals
+        events = SignalEvents(s.device_code.emit, s.browser_url.emit, s.signed_in.emit)
+        return probe_with_oauth(
+            self._plan, oauth, run_probe=self._run_probe, listener=self, events=events, cancel=self._cancel
+        )
 
     # ProbeListener, called on the pool thread.
     def on_event(self, event: TranscriptEvent) -> None:
@@ -100,6 +118,9 @@ class ProbeController(QObject):
     probe_finished = Signal(object, object)  # ProbeResult, tuple[Finding, ...]
     probe_crashed = Signal(str)  # traceback text of a bug
     running_changed = Signal(bool)
+    device_code_needed = Signal(object)  # DeviceCodePrompt: show the code (no secret inside)
+    browser_sign_in = Signal(str)  # the sign-in page to open in a browser on this PC
+    signed_in = Signal(str)  # the account a run signed in with ("" for app-only)
 
     def __init__(
         self,
@@ -123,12 +144,15 @@ class ProbeController(QObject):
     def is_cancelling(self) -> bool:
         return self._cancel is not None and self._cancel.cancelled
 
-    def start(self, plan: ProbePlan, credentials: Credentials) -> bool:
-        """Start a probe; False when one is already running."""
+    def start(self, plan: ProbePlan, credentials: Credentials, oauth: OAuthRequest | None = None) -> bool:
+        """Start a probe (signing in first when ``oauth`` is given); False when one is already running."""
         if self._task is not None:
             return False
         self._cancel = CancelToken()
-        task = ProbeTask(plan, credentials, self._cancel, self._run_probe, self._diagnose)
+        task = ProbeTask(plan, credentials, self._cancel, self._run_probe, self._diagnose, oauth)
+        task.signals.device_code.connect(self.device_code_needed)
+        task.signals.browser_url.connect(self.browser_sign_in)
+        task.signals.signed_in.connect(self.signed_in)
         task.signals.transcript_event.connect(self.event_received)
         task.signals.phase_started.connect(self.phase_started)
         task.signals.phase_finished.connect(self.phase_finished)
@@ -140,7 +164,7 @@ class ProbeController(QObject):
         return True
 
     def stop(self) -> None:
-        """Ask the running probe to stop; it ends within one transport slice (≤ 250 ms)."""
+        """Ask the running probe (or its sign-in) to stop; it ends within one transport slice (≤ 250 ms)."""
         if self._cancel is not None:
             self._cancel.cancel()
 

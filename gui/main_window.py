@@ -35,7 +35,10 @@ from core.report.save import FILE_DIALOG_FILTER, containing_folder, save_report,
 from core.secret import Secret
 from gui.controller import ProbeController
 from gui.dialogs.about import show_about
+from gui.dialogs.profile_exchange import ProfileExchange
 from gui.icons import Glyph, icon
+from gui.oauth_task import OAuthRequest
+from gui.oauth_ui import OAuthCoordinator
 from gui.presenter import format_ms, verdict
 from gui.profile_bridge import plan_of, profile_with_plan
 from gui.services import Services
@@ -73,6 +76,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._wire()
+        self.oauth = OAuthCoordinator(self)  # sign-in before Test, the device-code dialog, Sign in/out
         self.form.set_presets(services.presets)
         self.restore_state()
         self.statusBar().showMessage("Ready")
@@ -182,6 +186,9 @@ class MainWindow(QMainWindow):
             self.file_menu.addAction(self.new_profile_action)
             self.file_menu.addAction(self.save_action)
             self.file_menu.addSeparator()
+            self.profile_exchange = ProfileExchange(self)  # Export profiles… / Import profiles…
+            self.file_menu.addActions(self.profile_exchange.actions())
+            self.file_menu.addSeparator()
         self.file_menu.addAction(self.save_report_action)
         self.file_menu.addAction(self.open_folder_action)
         self.file_menu.addSeparator()
@@ -239,9 +246,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Fix the fields marked in red, then press Test again.")
             return False
         plan, credentials = built
+        if self.form.signs_in():
+            return self.oauth.start_test(plan)
         return self.start_plan(plan, credentials)
 
-    def start_plan(self, plan: ProbePlan, credentials: Credentials) -> bool:
+    def start_plan(self, plan: ProbePlan, credentials: Credentials, oauth: OAuthRequest | None = None) -> bool:
         self.transcript.transcript.clear()
         self.capabilities.show_capabilities(None, None)
         self.tls.show_tls(None)
@@ -250,7 +259,7 @@ class MainWindow(QMainWindow):
         self.findings.verdict.show_running(f"Testing {plan.host} port {plan.port} ({plan.security.label})…")
         self.tabs.setCurrentWidget(self.transcript)
         self.statusBar().showMessage(f"Testing {plan.host}:{plan.port}…")
-        return self.controller.start(plan, credentials)
+        return self.controller.start(plan, credentials, oauth)
 
     def stop_test(self) -> None:
         if self.controller.is_running:
@@ -395,6 +404,7 @@ class MainWindow(QMainWindow):
         self.load_plan(plan_of(profile), password)
         self._dirty = False
         self._showing_profile_id = profile.id
+        self.oauth.load_profile(profile)
         self.findings.verdict.show_idle(f"Profile '{profile.name}' loaded. Press Test (Ctrl+Enter).")
 
     def _stored_password(self, profile: Profile) -> Secret | None:
@@ -422,10 +432,12 @@ class MainWindow(QMainWindow):
             return None
         remember = panel.remember.isChecked()
         profile = dataclasses.replace(profile_with_plan(base, plan), remember_secret=remember)
+        profile = self.oauth.profile_with_oauth(profile)
         saved = panel._guarded(lambda: self.services.profile_store.save(profile))
         if saved is None:
             return None
         self._save_password(saved, remember)
+        self.oauth.save_client_secret(saved)
         self._dirty = False
         self._showing_profile_id = saved.id
         self.statusBar().showMessage(f"Saved profile '{saved.name}'.", 4000)
@@ -489,5 +501,6 @@ class MainWindow(QMainWindow):
         self.save_state()
         if self.find_settings_dialog is not None:
             self.find_settings_dialog.wait()
+        self.oauth.cancel()
         self.controller.shutdown()
         super().closeEvent(event)

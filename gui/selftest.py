@@ -21,7 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QEvent, QMessageLogContext, QObject, QSettings, QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QSettings,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QFontDatabase, QImage, QImageReader, QWindow
 from PySide6.QtWidgets import QApplication
 
@@ -162,9 +170,10 @@ def check_window(screenshot: Path | None) -> str:
 
 
 def _save_screenshot(image: QImage, path: Path | None) -> str:
+    """Save as PNG (``core.selftest.screenshot_path`` made sure the name ends in .png)."""
     if path is None:
         return ""
-    if image.isNull() or not image.save(str(path), "PNG"):
+    if image.isNull() or not image.save(str(path)):
         raise CheckFailed(f"could not save the screenshot to {path}")
     return f"; screenshot saved to {path}"
 

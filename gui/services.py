@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QThreadPool
@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings, QThreadPool
 from gui.controller import DiagnoseFunction, ProbeFunction
 
 if TYPE_CHECKING:
+    from core.profiles.service import ProfileService
     from gui.practice import PracticeSession
 
 
@@ -29,6 +30,30 @@ class Services:
     secret_store: Any = None  # core.profiles.secrets.SecretStore
     keyring_label: str = ""  # where passwords are kept, in the user's words
     keyring_problem: str | None = None  # why there is no keyring (secrets kept for this session only)
+    # The CA for the sign-in service's HTTPS instead of the system's (a local fake authority in tests,
+    # a TLS-inspecting proxy's CA on site); None: the system's CAs.
+    authority_ca_file: str | None = None
+    _profile_service: Any = field(default=None, repr=False)
+
+    def profile_service(self) -> ProfileService | None:
+        """Profiles and their secrets as one object, over the same store and secret store as the window.
+
+        A persistent secret store is the keyring; a session-only one becomes the service's session
+        store, so a secret written through either is found through the other.
+        """
+        if self.profile_store is None:
+            return None
+        if self._profile_service is None:
+            from core.profiles.service import ProfileService
+
+            store = self.secret_store
+            persistent = store is not None and bool(store.is_persistent)
+            session = None if persistent or store is None else store
+            self._profile_service = ProfileService(
+                self.profile_store, store if persistent else None, keyring_problem=self.keyring_problem, session=session
+            )
+        service: ProfileService = self._profile_service
+        return service
 
 
 def private_pool() -> QThreadPool:

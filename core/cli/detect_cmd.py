@@ -33,7 +33,7 @@ DEFAULT_PORTS_TEXT = "25,465,587,2525"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from core.detect.matrix import DEFAULT_TIMEOUT
+    from core.detect import DEFAULT_TIMEOUT
     from core.devices import device_ids
 
     parser.epilog = (
@@ -175,7 +175,8 @@ def parse_size(text: str | None, field: str) -> int | None:
 
 def build_request(args: argparse.Namespace) -> tuple[ProbePlan, tuple[int, ...], Credentials]:
     """Validate every flag into the base plan, the ports and the credentials (InputError names the flag)."""
-    from core.detect.matrix import DEFAULT_TIMEOUT, detect_timeouts
+    from core.detect import DEFAULT_TIMEOUT
+    from core.detect.matrix import detect_timeouts
     from core.devices import resolve_device
 
     if not args.host:

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
 from core.cancel import CancelToken
+from core.detect import DEFAULT_PORTS, DEFAULT_TIMEOUT
 from core.devices import DeviceClass, apply_device, device_by_id
 from core.diagnosis.engine import diagnose, find_provider
 from core.diagnosis.finding import Finding, Severity, primary
@@ -33,9 +34,7 @@ from core.probe.phases import Phase
 from core.probe.result import FailureKind, ProbeResult
 from core.probe.runner import run_probe
 
-DEFAULT_PORTS: tuple[int, ...] = (25, 465, 587, 2525)
 MODES: tuple[SecurityMode, ...] = (SecurityMode.NONE, SecurityMode.STARTTLS, SecurityMode.TLS)
-DEFAULT_TIMEOUT = 8.0
 MAX_WORKERS = 32
 # Grace beyond a combination's own deadline before the matrix gives up on it and cancels.
 _GRACE_SECONDS = 3.0

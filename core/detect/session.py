@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 from core import __version__
 from core.cancel import CancelToken
-from core.detect.matrix import DEFAULT_PORTS, Combination, MatrixRow, RowCallback, run_matrix
+from core.detect import DEFAULT_PORTS
+from core.detect.matrix import Combination, MatrixRow, RowCallback, run_matrix
 from core.detect.recommend import Recommendation, recommend
 from core.devices import apply_device
 from core.diagnosis.engine import diagnose

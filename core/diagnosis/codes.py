@@ -125,6 +125,10 @@ CODES: dict[str, CodeInfo] = {
     "auth_only_after_starttls": CodeInfo(_NOTE, "AUTH appears only after STARTTLS: the device must use STARTTLS.", _I),
     "clock_skew": CodeInfo(_NOTE, "The local clock differs from the server's or the token's times.", _W),
     "plaintext_submission_port": CodeInfo(_NOTE, "Submission on port 25 or without TLS where 587 is expected.", _W),
+    # Pre-flight checks (smtp-doctor detect, Find settings)
+    "password_characters_risky": CodeInfo(
+        _NOTE, "The password has characters that common printer firmware mishandles (a warning only).", _W
+    ),
 }
 
 # Codes that may never be the primary cause (they are warnings or notes by nature).

@@ -98,7 +98,9 @@ def _retirement(ctx: Context) -> Detail:
 
 
 def _tls_old(ctx: Context) -> Detail:
-    return _from(microsoft.legacy_tls()) if ctx.microsoft else Detail()
+    # 4.7.66 is Microsoft's own code for "TLS 1.0/1.1 refused", so its way out applies even when the host
+    # name (a custom alias, an IP address) does not reveal Microsoft 365.
+    return _from(microsoft.legacy_tls()) if ctx.microsoft or ctx.enhanced == "4.7.66" else Detail()
 
 
 def _send_as(ctx: Context) -> Detail:

@@ -351,6 +351,8 @@ CAUSE_RULES: tuple[Rule, ...] = (
             any_of(mismatch_phrases, plaintext_first_port, quirk("plaintext_greeting_on_tls")),
         ),
     ),
+    # A silent port whose second connection answered our TLS hello like a web server.
+    Rule("C18", "not_smtp_service", all_of(in_phase(Phase.GREETING), failed(K.TIMEOUT), quirk("http_port"))),
     Rule(
         "C12",
         "port_tls_mismatch_starttls_on_implicit_port",
@@ -377,6 +379,18 @@ CAUSE_RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule("C16", "tls_certificate_untrusted", failed(K.TLS_CERTIFICATE)),
+    # RFC 3207 §4.2: plaintext after the 220 to STARTTLS, arriving once the handshake had begun.
+    Rule(
+        "C19",
+        "protocol_error",
+        all_of(
+            security(SecurityMode.STARTTLS),
+            failed(K.TLS_HANDSHAKE),
+            in_phase(Phase.TLS),
+            quirk("data_after_starttls"),
+            failure_says("plaintext"),
+        ),
+    ),
     Rule("C17", "tls_handshake_failed", failed(K.TLS_HANDSHAKE)),
     # Greeting, EHLO, STARTTLS
     Rule(
@@ -388,6 +402,9 @@ CAUSE_RULES: tuple[Rule, ...] = (
     Rule("G03", "greeting_rejected", replied(Phase.GREETING)),
     Rule("G04", "starttls_not_offered", all_of(failed(K.NOT_OFFERED), in_phase(Phase.STARTTLS))),
     Rule("G05", "starttls_failed", replied(Phase.STARTTLS)),
+    # A 4xx to EHLO is the server's temporary trouble, not a verdict on the device's name.
+    Rule("G07", "rate_limited", all_of(replied(Phase.EHLO), code_class(4), RATE_WORDS)),
+    Rule("G08", "transient_server_error", all_of(replied(Phase.EHLO), code_class(4))),
     Rule("G06", "ehlo_rejected", all_of(in_phase(Phase.EHLO), failed(K.REPLY, K.DISCONNECTED))),
     # OAuth data and Microsoft's specific 5.7.139 texts (they say why; trust them before the token)
     Rule(

@@ -164,6 +164,18 @@ ENVELOPE_TEXTS: dict[str, Text] = {
         "them fail.",
         ("Set the date, time and time zone on this computer and on the printer; use automatic time (NTP).",),
     ),
+    # Produced by the pre-flight checks (core.preflight), not by the rule table.
+    "password_characters_risky": Text(
+        "The password may not survive the device's settings page",
+        "The password has {problems}. Technicians report that some printer firmware mishandles such characters in "
+        "its web page or stores passwords only up to a fixed length, so the device may send a different password "
+        "than the one typed. This is a warning only: the test itself uses the password exactly as given.",
+        (
+            "If the device's login fails although this test succeeds, try a password of letters and digits only "
+            "(at most {limit} characters), or an app password (letters only).",
+            "Type the password on the device's own panel instead of its web page, or the other way round.",
+        ),
+    ),
     "plaintext_submission_port": Text(
         "Sending without encryption on port {port}",
         "{provider} expects devices to send on port 587 with STARTTLS (or 465 with SSL/TLS). Port {port} without "

@@ -186,7 +186,7 @@ class PracticeServer:
 
     def _make_certificates(self) -> ssl.SSLContext:
         self._ca = trustme.CA(key_type=trustme.KeyType.RSA, organization_name="SMTP Doctor practice CA")
-        cert = self._ca.issue_cert("localhost", HOST, SERVER_NAME)
+        cert = self._ca.issue_cert("localhost", HOST, SERVER_NAME, key_type=trustme.KeyType.RSA)
         self._ca_dir = Path(tempfile.mkdtemp(prefix="smtp-doctor-lab-"))  # mode 0700
         ca_path = self._ca_dir / "practice-ca.pem"
         self._ca.cert_pem.write_to_path(str(ca_path))

@@ -9,6 +9,12 @@ Phases, in order: connect → tls (implicit TLS) → greeting → ehlo (HELO if 
 starttls → tls → ehlo (STARTTLS mode) → auth (when a user name or secret is given and the plan
 asks for AUTH) → mail_from → rcpt_to → data (when the plan sends) → quit.
 
+Round trips: with PIPELINING offered (and not switched off by the plan), MAIL, every RCPT and
+DATA go in one write, and QUIT goes in the same write as the message (RFC 2920 §3.1 lets the
+message content open a group and QUIT end it); the 221 is still read. AUTH uses an initial
+response unless the plan says otherwise. A STARTTLS session with AUTH PLAIN and one message thus
+takes the protocol minimum of 9 round trips (tests/bench/bench_round_trips.py derives it).
+
 Transcript conventions:
 
 * CLIENT: one event per line sent, as ``Command.display()`` (secrets described, never shown);
@@ -77,6 +83,8 @@ QUIRK_DATA_AFTER_STARTTLS = "data_after_starttls"
 QUIRK_PLAINTEXT_GREETING_ON_TLS = "plaintext_greeting_on_tls"
 # The greeting never came, and a second connection to the same port answered a TLS handshake.
 QUIRK_IMPLICIT_TLS_PORT = "implicit_tls_port"
+# The greeting never came, and a second connection's TLS hello was answered like a web server does.
+QUIRK_HTTP_PORT = "http_port"
 QUIRK_HELO_FALLBACK = "helo_fallback"
 
 QUIRK_NOTES = {
@@ -184,6 +192,7 @@ class _ProbeRun:
         self.xoauth2_error: dict[str, object] | None = None
         self._context: ssl.SSLContext | None = None
         self.tls_port_version: str | None = None  # set when a silent port answered TLS on a second connection
+        self.plaintext_service: str | None = None  # set when it answered our TLS hello in plaintext ("HTTP")
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -201,6 +210,12 @@ class _ProbeRun:
                     " this port expects SSL/TLS from the first byte (implicit TLS)."
                 )
                 self._quirk(QUIRK_IMPLICIT_TLS_PORT)
+            elif self._silent_greeting(exc) and self.plaintext_service == "HTTP":
+                self._info(
+                    f"A second connection to port {self.plan.port} was answered like a web server (HTTP) answers:"
+                    " this port runs a web service, not SMTP."
+                )
+                self._quirk(QUIRK_HTTP_PORT)
             self._fail_from_error(exc)
         except Exception as exc:  # noqa: BLE001 - a bug in this tool must still give a result
             self._fail(FailureKind.INTERNAL, self.phase, _internal_message(exc))
@@ -288,6 +303,7 @@ class _ProbeRun:
             if check is not None:
                 check.stop()
                 self.tls_port_version = check.tls_version
+                self.plaintext_service = check.plaintext_service
         self.greeting = reply
         if not reply.is_positive:
             raise _Stop(FailureKind.REPLY, Phase.GREETING, f"The server refused the session: {_said(reply)}", reply)
@@ -435,7 +451,12 @@ class _ProbeRun:
 
     def _send_body(self, body: DataBody) -> None:
         deadline = self._deadline(self.plan.timeouts.data_end)
-        self.transport.send(self._queue(body, Phase.DATA), deadline)
+        wire = self._queue(body, Phase.DATA)
+        if self.plan.behaviour.pipelining and self.conversation.can_send(Quit()):
+            # RFC 2920 §3.1: the message may open a pipelined group and QUIT may end it, so the 221
+            # comes back with the message's reply instead of costing one more round trip.
+            wire += self._queue(Quit(), Phase.QUIT)
+        self.transport.send(wire, deadline)
         reply = self._read_reply(Phase.DATA, deadline)
         if not reply.is_positive:
             raise _Stop(FailureKind.REPLY, Phase.DATA, f"The message was refused: {_said(reply)}", reply)
@@ -443,12 +464,17 @@ class _ProbeRun:
         self._info(f"The server accepted the message ({len(body.content)} bytes)")
 
     def _quit(self, *, after_failure: bool) -> None:
-        if self.conversation.pending or not self.conversation.can_send(Quit()):
+        pending = self.conversation.pending
+        already_sent = len(pending) == 1 and isinstance(pending[0], Quit)  # pipelined after the message
+        if not already_sent and (pending or not self.conversation.can_send(Quit())):
             return
         with self._phase(Phase.QUIT) as step:
             deadline = self._deadline(min(self.plan.timeouts.command, _QUIT_SECONDS))
             try:
-                self._exchange(Quit(), Phase.QUIT, deadline)
+                if already_sent:
+                    self._read_reply(Phase.QUIT, deadline)
+                else:
+                    self._exchange(Quit(), Phase.QUIT, deadline)
             except ConnectionClosed:
                 self._info("The server closed the connection after QUIT")
             except ReadTimeout:

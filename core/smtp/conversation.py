@@ -20,8 +20,9 @@ Two things determine what may be sent:
 2. The *queue of commands waiting for a reply*. Replies come back strictly in order, so each
    reply is paired with the oldest waiting command. With nothing waiting, any command legal in
    the state may go. With replies still owed, another command may go only when the server
-   offered PIPELINING, every waiting command is one RFC 2920 lets be followed (MAIL, RCPT, RSET),
-   and the new one may be in a group (MAIL, RCPT, RSET) or end it (DATA, NOOP, QUIT).
+   offered PIPELINING, every waiting command is one RFC 2920 lets be followed (MAIL, RCPT, RSET,
+   and the message content after 354), and the new one may be in a group (MAIL, RCPT, RSET) or
+   end it (DATA, NOOP, QUIT).
 
 Pipelined sends are optimistic: after MAIL the state is MAIL at once so that RCPT can follow;
 a negative reply to MAIL then takes the state back to READY, and the server's own refusals of
@@ -105,6 +106,9 @@ _ON_SEND: dict[type[Command], State] = {
     MailFrom: State.MAIL,
     RcptTo: State.RCPT,
     Data: State.DATA,
+    # The transaction is over once the message is sent (a refusal changes nothing): QUIT, RSET or
+    # MAIL may follow it in the same pipelined group (RFC 2920 §3.1).
+    DataBody: State.READY,
     Quit: State.QUIT,
 }
 
@@ -218,7 +222,9 @@ class ClientConversation:
         return None
 
     def _may_pipeline(self, kind: type[Command]) -> bool:
-        if not self.pipelining or not all(c.pipelinable for c in self._waiting):
+        # RFC 2920 §3.1: "The actual transfer of message content is explicitly allowed to be the
+        # first 'command' in a group", so a message awaiting its reply may be followed too.
+        if not self.pipelining or not all(c.pipelinable or isinstance(c, DataBody) for c in self._waiting):
             return False
         return kind.pipelinable or kind in _GROUP_ENDERS
 

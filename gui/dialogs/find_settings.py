@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 
 from core import validate
 from core.cancel import CancelToken
-from core.detect.matrix import DEFAULT_PORTS, MatrixRow, combinations, detect_timeouts
+from core.detect import DEFAULT_PORTS
+from core.detect.matrix import MatrixRow, combinations, detect_timeouts
 from core.detect.session import DetectOutcome, run_detect
 from core.devices import DEVICES
 from core.errors import InputError

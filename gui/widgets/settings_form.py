@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from core import validate
 from core.errors import InputError
 from core.model import AuthMethod, CredentialKind, Credentials, ProbePlan, SecurityMode
+from core.oauth.settings import OAuthSettings
 from core.secret import Secret
+from gui.widgets.oauth_section import OAuthSection, SignInMethod
 from gui.widgets.secret_field import SecretLineEdit
 
 # Tooltips translate what printers print on their pages into the SMTP terms the transcript uses.
@@ -171,6 +173,7 @@ class SettingsForm(QWidget):
         self.verify = QCheckBox("Verify the server certificate")
         self.verify.setChecked(True)
         self.ca_file = QLineEdit(placeholderText="(system certificates)")
+        self.oauth = OAuthSection()
         for name, widget in self._inputs().items():
             widget.setObjectName(name)
             widget.setAccessibleName(name)
@@ -198,7 +201,7 @@ class SettingsForm(QWidget):
         }
 
     def _layout_widgets(self) -> None:
-        form = QFormLayout(self)
+        form = self._form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -221,6 +224,7 @@ class SettingsForm(QWidget):
         form.addRow("Login name:", self.rows["user"])
         form.addRow("Password:", self.rows["password"])
         form.addRow("Password type:", self.kind)
+        form.addRow(self.oauth)
         form.addRow("Sender address:", self.rows["from"])
         form.addRow("Test recipient:", self.rows["to"])
         form.addRow("", self.send)
@@ -236,6 +240,7 @@ class SettingsForm(QWidget):
             combo.activated.connect(self._edited)
         for box in (self.auth, self.send, self.verify):
             box.toggled.connect(self._edited)
+        self.oauth.changed.connect(self._edited)
         self.security.activated.connect(self._suggest_port)
         self.preset.activated.connect(self._apply_preset_index)
 
@@ -252,6 +257,21 @@ class SettingsForm(QWidget):
         for widget in (self.recipient,):
             widget.setEnabled(self.send.isChecked())
         self.ca_file.setEnabled(self.verify.isChecked())
+        # OAuth: the section appears with XOAUTH2; a sign-in replaces the password and its type.
+        self._form.setRowVisible(self.oauth, auth_on and self.method.currentData() is AuthMethod.XOAUTH2)
+        for row in (self.rows["password"], self.kind):
+            self._form.setRowVisible(row, not self.signs_in())
+
+    def signs_in(self) -> bool:
+        """True when Test must sign in (OAuth with a sign-in method) instead of using the Password field."""
+        return self.auth.isChecked() and self.method.currentData() is AuthMethod.XOAUTH2 and self.oauth.signs_in
+
+    def oauth_settings(self, ca_file: str | None = None) -> OAuthSettings | None:
+        """The token provider's settings for the login name in the form; None (message shown) if invalid."""
+        try:
+            return self.oauth.settings(self.user.text().strip() or None, ca_file)
+        except InputError:
+            return None
 
     def _suggest_port(self, _index: int) -> None:
         # Changing the encryption on a standard port moves the port along, as printer pages do.
@@ -302,6 +322,8 @@ class SettingsForm(QWidget):
         self.method.setCurrentIndex(self.method.findData(method))
         self.user.setText(plan.username or "")
         self.password.set_secret(password)
+        if plan.auth is AuthMethod.XOAUTH2 and password is not None:
+            self.oauth.set_sign_in_method(SignInMethod.PASTED_TOKEN)  # a ready token, e.g. a practice one
         kind_index = self.kind.findData(plan.credential_kind)
         self.kind.setCurrentIndex(max(kind_index, 0))
         self.sender_address.setText(plan.message.mail_from)
@@ -319,6 +341,8 @@ class SettingsForm(QWidget):
         if plan is None:
             self._focus_first_error()
             return None
+        if self.signs_in():
+            return plan, Credentials()  # the token is fetched on the pool thread when the run starts
         secret = self.password.secret() if self.auth.isChecked() else None
         kind = plan.credential_kind
         if kind.is_oauth:
@@ -346,7 +370,10 @@ class SettingsForm(QWidget):
             "host": lambda: validate.host(self.host.text(), "host"),
             "port": lambda: validate.port(self.port.text(), "port"),
             "user": lambda: _required(validate.username(self.user.text(), "user"), auth_on, _NEED_USER),
-            "password": lambda: _required("set" if not self.password.is_empty() else "", auth_on, _NEED_PW),
+            "password": lambda: _required(
+                "set" if not self.password.is_empty() else "", auth_on and not self.signs_in(), _NEED_PW
+            ),
+            "oauth": self._check_oauth,
             "from": lambda: validate.address(self.sender_address.text(), "from", required=sending),
             "to": lambda: tuple(
                 validate.address(part, "to") for part in _split(self.recipient.text(), required=sending)
@@ -354,10 +381,18 @@ class SettingsForm(QWidget):
             "ca_file": lambda: _existing_file(self.ca_file.text()) if self.verify.isChecked() else None,
         }
 
+    def _check_oauth(self) -> None:
+        error = self.oauth.check_quietly() if self.signs_in() else None
+        if error is not None:
+            raise error
+
     def _plan_from(self, values: dict[str, object]) -> ProbePlan:
         auth_on = self.auth.isChecked()
         method = self.method.currentData() if auth_on else AuthMethod.NONE
         kind = self.kind.currentData() if auth_on else CredentialKind.NONE
+        flow = self.oauth.sign_in_method().flow
+        if self.signs_in() and flow is not None:
+            kind = flow.credential_kind  # delegated or app-only follows the sign-in method
         message = dataclasses.replace(
             self._base.message,
             mail_from=str(values["from"]),
@@ -405,11 +440,14 @@ class SettingsForm(QWidget):
             if name in self._messages:
                 self._inputs()[name].setFocus()
                 return
+        if "oauth" in self._messages:
+            self.oauth.setFocus()
 
     def set_busy(self, busy: bool) -> None:
         """Lock the form while a probe runs, so what is shown is what is being tested."""
         for widget in (*self._inputs().values(), self.preset, self.method):
             widget.setEnabled(not busy)
+        self.oauth.set_busy(busy)
         if not busy:
             self._sync_enabled()
 

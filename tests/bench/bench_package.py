@@ -94,7 +94,9 @@ def time_to_first_window(command: Sequence[str], platform: str) -> float:
     with tempfile.TemporaryDirectory(prefix="smtp-doctor-bench-") as scratch:
         env = private_env(Path(scratch), platform)
         started = time.monotonic()
-        run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+        run = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
+        )
     found = PROBE_LINE.search(run.stdout)
     if run.returncode != 0 or found is None:
         raise SystemExit(f"{' '.join(command)} failed (exit {run.returncode}):\n{run.stdout}{run.stderr}")
@@ -123,7 +125,7 @@ def verdict(ok: bool) -> str:
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description="Packaged app: sizes and start-up time against source.")
     parser.add_argument("--runs", type=int, default=7, help="measured runs per variant (default 7)")
-    parser.add_argument("--platform", default="offscreen", help="QT_QPA_PLATFORM for every run (default offscreen)")
+    parser.add_argument("--platform", default="offscreen", help="QT_QPA_PLATFORM of every run")
     parser.add_argument("--no-build", action="store_true", help="use dist/ as it is")
     args = parser.parse_args(argv)
     if not args.no_build:
@@ -136,18 +138,43 @@ def main(argv: Sequence[str]) -> int:
         Variant("one-file app", [str(ONEFILE_APP), "--startup-probe"]),
     ]
     measure(variants, args.runs, args.platform)
-    source, onedir, onefile = variants
+    source, onedir, _onefile = variants
     ratio = onedir.median / source.median
 
-    print(f"\nSMTP Doctor packaging ({sys.platform}, Qt platform {args.platform}, {args.runs} alternating runs each)")
+    title = f"SMTP Doctor packaging ({sys.platform}, Qt platform {args.platform}"
+    print(f"\n{title}, {args.runs} alternating runs each)")
     rows = [
-        ("one-folder size (dist/smtp-doctor)", f"{onedir_mb:.1f} MB", f"<= {ONEDIR_TARGET_MB:.0f} MB", verdict(onedir_mb <= ONEDIR_TARGET_MB)),
-        ("one-file size (dist/smtp-doctor-portable)", f"{onefile_mb:.1f} MB", f"<= {ONEFILE_TARGET_MB:.0f} MB", verdict(onefile_mb <= ONEFILE_TARGET_MB)),
+        (
+            "one-folder size (dist/smtp-doctor)",
+            f"{onedir_mb:.1f} MB",
+            f"<= {ONEDIR_TARGET_MB:.0f} MB",
+            verdict(onedir_mb <= ONEDIR_TARGET_MB),
+        ),
+        (
+            "one-file size (dist/smtp-doctor-portable)",
+            f"{onefile_mb:.1f} MB",
+            f"<= {ONEFILE_TARGET_MB:.0f} MB",
+            verdict(onefile_mb <= ONEFILE_TARGET_MB),
+        ),
     ]
     for variant in variants:
         spread = f"{min(variant.seconds) * 1000:.0f}-{max(variant.seconds) * 1000:.0f}"
-        rows.append((f"first window, {variant.name} (median)", f"{variant.median * 1000:.0f} ms", f"range {spread} ms", ""))
-    rows.append(("one-folder start / source start", f"{ratio:.2f}x", f"<= {RATIO_TARGET:.1f}x", verdict(ratio <= RATIO_TARGET)))
+        rows.append(
+            (
+                f"first window, {variant.name} (median)",
+                f"{variant.median * 1000:.0f} ms",
+                f"range {spread} ms",
+                "",
+            )
+        )
+    rows.append(
+        (
+            "one-folder start / source start",
+            f"{ratio:.2f}x",
+            f"<= {RATIO_TARGET:.1f}x",
+            verdict(ratio <= RATIO_TARGET),
+        )
+    )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     print(f"{'measure':<{widths[0]}}  {'value':>{widths[1]}}  {'target':<{widths[2]}}  result")
     for row in rows:

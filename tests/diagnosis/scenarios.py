@@ -102,6 +102,16 @@ SCENARIOS: dict[str, Callable[[], ProbeResult]] = {
     "G04": lambda: broken(Phase.STARTTLS, K.NOT_OFFERED, "STARTTLS not offered", starttls_offered=False),
     "G05": lambda: at(Phase.STARTTLS, "454 4.7.0 TLS not available due to local problem"),
     "G06": lambda: at(Phase.EHLO, "501 5.5.4 Invalid EHLO name"),
+    "G07": lambda: at(Phase.EHLO, "421 4.7.0 Too many concurrent SMTP connections; please try again later"),
+    "G08": lambda: at(Phase.EHLO, "451 4.3.0 Temporary local problem, try again later"),
+    "C18": lambda: broken(Phase.GREETING, K.TIMEOUT, "no greeting", port=8080, quirks=("http_port",)),
+    "C19": lambda: broken(
+        Phase.TLS,
+        K.TLS_HANDSHAKE,
+        "The server sent plaintext ('250 ok') after agreeing to STARTTLS, instead of starting TLS.",
+        ssl_reason="WRONG_VERSION_NUMBER",
+        quirks=("data_after_starttls",),
+    ),
     "A01": lambda: auth("501 5.5.124 Invalid XOAUTH2 auth data", **APP),
     "A02": lambda: auth(
         "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.", host=M365

@@ -17,7 +17,7 @@ from core.diagnosis.engine import diagnose
 from core.diagnosis.finding import Finding, Severity, primary
 from core.model import AuthMethod, Credentials, MessageSpec, ProbePlan, SecurityMode, Timeouts, TlsPolicy
 from core.probe.listener import ProbeListener
-from core.probe.result import ProbeResult
+from core.probe.result import FailureKind, ProbeResult
 from core.probe.runner import run_probe
 from core.secret import Secret
 from tests.robustness.table import Row, record
@@ -32,6 +32,7 @@ SLACK = 0.5
 PEAK_LIMIT = 4 * 1024 * 1024  # bytes: a 10 MB line must not become 10 MB anywhere
 TRANSCRIPT_LIMIT = 64 * 1024  # characters of transcript text, all events together
 PASSED = "(passed)"  # the "finding" of a run that succeeded: no error finding
+CANCELLED = "(cancelled)"  # the "finding" of a cancelled run: no error finding either
 
 
 def plan_for(
@@ -83,6 +84,8 @@ class Observation:
             return found.code
         if self.result.ok:
             return PASSED
+        if self.result.failure is not None and self.result.failure.kind is FailureKind.CANCELLED:
+            return CANCELLED
         return f"(no finding for {self.result.failure.kind.value if self.result.failure else '?'})"
 
     @property

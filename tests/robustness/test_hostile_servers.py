@@ -124,7 +124,13 @@ CASES = [
         smtp({"ehlo": GARBAGE}),
         failure=(K.PROTOCOL, P.EHLO),
     ),
-    Case("HTTP server on the port", "not_smtp_service", raw(AnswerLikeHttp())),
+    Case(
+        "HTTP server on the port",
+        "not_smtp_service",
+        raw(AnswerLikeHttp()),
+        failure=(K.TIMEOUT, P.GREETING),
+        quirk="http_port",
+    ),
     Case(
         "SSH server on the port",
         "not_smtp_service",
