@@ -366,6 +366,7 @@ def test_app_only_client_secret_is_kept_in_the_keyring_not_the_profile_file(
         window.load_profile(store.get(saved.name))
         assert form.oauth.sign_in_method() is SignInMethod.APP_SECRET
         assert form.oauth.client_secret.secret().reveal() == secret_value
+        form.send.setChecked(False)  # a profile does not keep "Send a test message"
         seen = spy_on_controller(window)
         result, _ = run_test(qtbot, window)
         assert result.authenticated, result.failure
