@@ -17,6 +17,7 @@ MAX_ADDRESS = 254  # RFC 5321 path limit less the angle brackets
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BRACKETED_WITH_PORT = re.compile(r"^\[([^\]]+)\]:(\d+)$")
 
 # Printer web pages and other tools name the modes in many ways.
 _SECURITY_WORDS = {
@@ -48,6 +49,9 @@ def host(text: str, field: str = "host") -> str:
             field,
             f"Type only the server name, without '{scheme.group(1)}://' (put the port in the Port field).",
         )
+    bracketed = _BRACKETED_WITH_PORT.match(value)
+    if bracketed and _is_ip(bracketed.group(1)):
+        raise InputError(field, f"Type the port ({bracketed.group(2)}) in the Port field, not after the address.")
     if value.startswith("[") and value.endswith("]"):
         value = value[1:-1]
     try:
@@ -65,18 +69,29 @@ def host(text: str, field: str = "host") -> str:
         raise InputError(field, f"The server name is too long ({len(value)} characters; at most {MAX_HOST}).")
     try:
         ascii_name = value.rstrip(".").encode("idna").decode("ascii")
-    except UnicodeError:
+    except UnicodeError as exc:
+        if "too long" in str(exc):  # the idna codec's words for a label over 63 characters
+            raise InputError(field, "A part of the server name (between dots) is too long.") from None
         raise InputError(field, "The server name has characters that are not allowed in a host name.") from None
     if not all(_LABEL.match(label) for label in ascii_name.split(".")):
         raise InputError(field, "This is not a valid server name (letters, digits, dots and hyphens only).")
     return ascii_name.lower()
 
 
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def port(value: str | int, field: str = "port") -> int:
     text = str(value).strip()
     if not text:
         raise InputError(field, "Enter a port number (587 for STARTTLS, 465 for SSL/TLS, 25 for relay).")
-    if not text.isdigit():
+    # isdecimal, not isdigit: '²' is a digit that int() refuses; full-width '５８７' is decimal and fine.
+    if not text.isdecimal():
         raise InputError(field, f"The port must be a number from 1 to 65535, not '{text[:20]}'.")
     number = int(text)
     if not 1 <= number <= 65535:

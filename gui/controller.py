@@ -3,7 +3,9 @@
 The task's ``run()`` only calls ``core``: ``run_probe`` then ``diagnose``. It never touches a
 widget. Signals carry frozen core values only (``TranscriptEvent``, ``Phase``, ``PhaseOutcome``,
 ``ProbeResult``, findings); the ``Credentials`` travel as a plain reference into the task and are
-dropped as soon as the probe returns, so a password never sits in a queued signal.
+dropped as soon as the probe returns, so a password never sits in a queued signal. With OAuth the
+task signs in first (``gui.oauth_task.probe_with_oauth``): the token lives only inside ``run()``;
+the device-code prompt, the sign-in URL and the account name are the only sign-in data emitted.
 """
 
 from __future__ import annotations

@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.last_findings: tuple[Finding, ...] = ()
         self._dirty = False
         self._showing_profile_id: str | None = None
+        self._keep_form = False  # True while save_profile creates a profile from the form
         self._build_parts()
         self._build_actions()
         self._build_menus()
@@ -118,7 +119,10 @@ class MainWindow(QMainWindow):
             self.sources.addTab(self.practice_panel, "Practice")
         if self.services.profile_store is not None:
             self.profile_panel = ProfilePanel(
-                self.services.profile_store, self.services.keyring_label, self.services.keyring_problem
+                self.services.profile_store,
+                self.services.keyring_label,
+                self.services.keyring_problem,
+                service=self.services.profile_service(),
             )
             self.sources.addTab(self.profile_panel, "Profiles")
         self.left_split = QSplitter(Qt.Orientation.Vertical)
@@ -395,6 +399,9 @@ class MainWindow(QMainWindow):
     def load_profile(self, profile: Profile | None) -> None:
         if profile is None or profile.id == self._showing_profile_id:
             return
+        if self._keep_form:
+            self._showing_profile_id = profile.id  # being created from the form by save_profile
+            return
         if not self.confirm_discard():
             assert self.profile_panel is not None
             if self._showing_profile_id:
@@ -427,7 +434,14 @@ class MainWindow(QMainWindow):
         if plan is None:
             self.statusBar().showMessage("Fix the fields marked in red before saving.")
             return None
-        base = panel.current_profile() or panel.new_profile()
+        base = panel.current_profile()
+        if base is None:
+            # The new, empty profile gets selected; it must not replace what the user typed (password too).
+            self._keep_form = True
+            try:
+                base = panel.new_profile()
+            finally:
+                self._keep_form = False
         if base is None:
             return None
         remember = panel.remember.isChecked()

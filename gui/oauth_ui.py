@@ -41,6 +41,7 @@ class OAuthCoordinator(QObject):
         self.dialog: DeviceCodeDialog | None = None
         self.account_task: OAuthTask | None = None  # a Sign in or Sign out started with the buttons
         self.lookups: list[OAuthTask] = []  # "who is signed in" look-ups still running
+        self._retired: list[OAuthTask] = []  # kept a little longer: ``finished`` comes before run() returns
         self._memory_caches: dict[tuple[str, str, str], MemoryTokenCacheStore] = {}
         controller = window.controller
         controller.device_code_needed.connect(lambda prompt: self.show_device_code(prompt, controller.stop))
@@ -175,6 +176,7 @@ class OAuthCoordinator(QObject):
         self.window.statusBar().showMessage(f"Sign-in: {message}")
 
     def _finished(self, task: OAuthTask) -> None:
+        self._retired = [*self._retired[-3:], task]
         if task in self.lookups:
             self.lookups.remove(task)
         if self.account_task is task:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -70,8 +71,20 @@ def build_parser(only: str | None) -> OneLineParser:
 SELF_TEST_FLAGS = ("--self-test", "--startup-probe")
 
 
+def quiet_library_logs() -> None:
+    """Keep ``core``'s log records off stderr: commands report problems themselves, in one line.
+
+    Without a handler, Python prints WARNING records to stderr ("last resort"), which would add
+    stray lines to the one-line error of exit status 2 (say, a damaged profile file's note).
+    """
+    core_logger = logging.getLogger("core")
+    if not core_logger.handlers:
+        core_logger.addHandler(logging.NullHandler())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    quiet_library_logs()
     if any(flag in args_list for flag in SELF_TEST_FLAGS):
         from core.selftest import main as self_test
 

@@ -10,29 +10,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core import validate
 from core.cli.main import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, usage_error
 from core.errors import InputError
-from core.model import (
-    AuthMethod,
-    ClientBehaviour,
-    CredentialKind,
-    Credentials,
-    MessageSpec,
-    ProbePlan,
-    SecurityMode,
-    Timeouts,
-    TlsPolicy,
-)
-from core.probe.result import ProbeResult
 from core.secret import Secret
 
+if TYPE_CHECKING:
+    from core.model import AuthMethod, CredentialKind, Credentials, MessageSpec, ProbePlan, SecurityMode, TlsPolicy
+    from core.probe.result import ProbeResult
+
+# The model, validation and result modules (and dataclasses, which they pull in) are imported by
+# the functions that use them, so ``smtp-doctor probe --help`` builds its parser without them.
 PROG = "smtp-doctor probe"
-DEFAULT_PORTS = {SecurityMode.NONE: 25, SecurityMode.STARTTLS: 587, SecurityMode.TLS: 465}
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}  # by SecurityMode value
 REPORT_SUFFIXES = (".html", ".htm", ".json", ".txt", ".pdf")
 
 
@@ -132,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
 def _probe_with_oauth(plan: ProbePlan, args: argparse.Namespace, report_path: Path | None) -> int:
     """Sign in first; a refused sign-in is a diagnosis (exit 1), not a crash."""
     from core.errors import Cancelled
+    from core.model import Credentials
     from core.oauth.acquire import token_failure_result
     from core.oauth.cli_support import fetch_token_for_cli
     from core.oauth.errors import TokenError
@@ -148,6 +141,8 @@ def _probe_with_oauth(plan: ProbePlan, args: argparse.Namespace, report_path: Pa
 
 def execute(plan: ProbePlan, credentials: Credentials, args: argparse.Namespace, report_path: Path | None) -> int:
     """Run the probe, then diagnose, print and save it; return the exit status."""
+    from dataclasses import replace
+
     from core.cli.terminal import TerminalPrinter, want_colour
     from core.probe.listener import NullListener, ProbeListener
     from core.probe.runner import run_probe
@@ -165,6 +160,8 @@ def execute(plan: ProbePlan, credentials: Credentials, args: argparse.Namespace,
 
 def report(result: ProbeResult, credentials: Credentials, args: argparse.Namespace, report_path: Path | None) -> int:
     """Diagnose a finished result, print it (text or JSON), save the report; return the exit status."""
+    from datetime import datetime
+
     from core.cli.terminal import print_findings, want_colour
     from core.diagnosis.engine import diagnose
     from core.report.json_report import result_ok, result_to_json
@@ -196,6 +193,7 @@ def with_sender_mx(result: ProbeResult) -> ProbeResult:
     sender's domain tell. Skipped for IP literals and localhost, so loopback tests never touch DNS.
     """
     import ipaddress
+    from dataclasses import replace
 
     from core.diagnosis.engine import find_provider
     from core.diagnosis.providers import default_mx_lookup
@@ -225,9 +223,12 @@ def _report_path(text: str | None) -> Path | None:
 
 def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
     """Validate every flag into a ProbePlan and Credentials (raises InputError with the flag name)."""
+    from core import validate
+    from core.model import AuthMethod, ClientBehaviour, ProbePlan, Timeouts
+
     base, stored = _profile_base(args)
     security = _security(args, base)
-    port = validate.port(args.port, "--port") if args.port else (base.port if base else DEFAULT_PORTS[security])
+    port = validate.port(args.port, "--port") if args.port else (base.port if base else DEFAULT_PORTS[security.value])
     host_text = args.host if args.host is not None else (base.host if base else "")
     host = validate.host(host_text, "HOST")
     user = validate.username(args.user, "--user") if args.user else (base.username if base else None)
@@ -268,6 +269,8 @@ def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
 
 def _profile_base(args: argparse.Namespace) -> tuple[ProbePlan | None, Credentials]:
     """The saved profile's plan and stored secret, when --profile is given."""
+    from core.model import Credentials
+
     if not args.profile:
         if not args.host:
             raise InputError("HOST", "name the SMTP server to test (or use --profile NAME)")
@@ -281,6 +284,9 @@ def _profile_base(args: argparse.Namespace) -> tuple[ProbePlan | None, Credentia
 
 
 def _security(args: argparse.Namespace, base: ProbePlan | None) -> SecurityMode:
+    from core import validate
+    from core.model import SecurityMode
+
     if args.security:
         return validate.security(args.security, "--security")
     if base is not None:
@@ -300,6 +306,8 @@ def _read_env(var: str, flag: str) -> Secret:
 
 
 def _credentials(args: argparse.Namespace, stored: Credentials) -> Credentials:
+    from core.model import Credentials
+
     if args.password_env:
         return Credentials(password=_read_env(args.password_env, "--password-env"))
     if args.password_stdin:
@@ -313,6 +321,9 @@ def _credentials(args: argparse.Namespace, stored: Credentials) -> Credentials:
 
 
 def _auth(args: argparse.Namespace, base: ProbePlan | None, credentials: Credentials) -> AuthMethod:
+    from core import validate
+    from core.model import AuthMethod
+
     if args.auth:
         method = validate.auth_method(args.auth, "--auth")
     elif args.oauth or credentials.token is not None:
@@ -329,6 +340,8 @@ def _auth(args: argparse.Namespace, base: ProbePlan | None, credentials: Credent
 def _credential_kind(
     args: argparse.Namespace, credentials: Credentials, auth: AuthMethod, base: ProbePlan | None
 ) -> CredentialKind:
+    from core.model import AuthMethod, CredentialKind
+
     if args.oauth == "client-credentials":
         return CredentialKind.OAUTH_APP_ONLY
     if args.oauth or credentials.token is not None or auth is AuthMethod.XOAUTH2:
@@ -343,6 +356,11 @@ def _credential_kind(
 
 
 def _message(args: argparse.Namespace, base: ProbePlan | None, user: str | None) -> MessageSpec:
+    from dataclasses import replace
+
+    from core import validate
+    from core.model import MessageSpec
+
     spec = base.message if base else MessageSpec()
     mail_from = validate.address(args.mail_from, "--from") if args.mail_from else spec.mail_from
     if not mail_from and user and "@" in user:
@@ -365,6 +383,9 @@ def _message(args: argparse.Namespace, base: ProbePlan | None, user: str | None)
 
 
 def _tls(args: argparse.Namespace, base: ProbePlan | None) -> TlsPolicy:
+    from core import validate
+    from core.model import TlsPolicy
+
     policy = base.tls if base else TlsPolicy()
     ca_file = policy.ca_file
     if args.ca_file:

@@ -29,10 +29,16 @@ def load_profile_for_cli(name: str, *, require_secret: bool = False) -> tuple[Pr
     warnings about the profile file go to stderr.
     """
     store = ProfileStore()
+    try:
+        profile = store.get(name, field=FIELD)
+        plan = profile.to_plan()
+    except InputError as exc:
+        if not store.load_warning:
+            raise
+        # One line for bad input: what is wrong, then what happened to the profile file.
+        raise InputError(exc.field, f"{exc.message} ({store.load_warning})") from None
     if store.load_warning:
         print(f"smtp-doctor: {store.load_warning}", file=sys.stderr)
-    profile = store.get(name, field=FIELD)
-    plan = profile.to_plan()
     if not _uses_password(profile):
         return plan, Credentials()
     if not profile.remember_secret:

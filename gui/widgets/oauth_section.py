@@ -144,6 +144,8 @@ class OAuthSection(QGroupBox):
         self._form = QFormLayout()
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # The form column is narrow: a field goes under its label rather than widening the column.
+        self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self._certificate_line = QWidget()
         certificate_layout = QHBoxLayout(self._certificate_line)
         certificate_layout.setContentsMargins(0, 0, 0, 0)
@@ -156,12 +158,13 @@ class OAuthSection(QGroupBox):
         self._form.addRow("Certificate:", self._certificate_line)
         self._form.addRow("Sign-in service:", self.authority)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.account, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.sign_out_button)
         buttons.addWidget(self.sign_in_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self._form)
         layout.addWidget(self.message)
+        layout.addWidget(self.account)
         layout.addLayout(buttons)
 
     def _connect(self) -> None:

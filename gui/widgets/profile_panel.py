@@ -35,9 +35,19 @@ class ProfilePanel(QWidget):
     chosen = Signal(object)  # Profile, or None when the list has no selection
     save_requested = Signal()  # the window takes the form's values and calls ``save``
 
-    def __init__(self, store: Any, keyring_label: str, keyring_problem: str | None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        store: Any,
+        keyring_label: str,
+        keyring_problem: str | None,
+        parent: QWidget | None = None,
+        *,
+        service: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        # Deleting through the profile service also removes the profile's secrets from the keyring.
+        self._deleter = service if service is not None else store
         self.current_id: str | None = None
         self.search = QLineEdit(placeholderText="Search profiles (name, server, login…)")
         self.search.setClearButtonEnabled(True)
@@ -55,6 +65,11 @@ class ProfilePanel(QWidget):
         self.keyring_label = QLabel(where)
         self.keyring_label.setWordWrap(True)
         self.keyring_label.setEnabled(keyring_problem is None)
+        # What happened to the profile file when it was read (damaged and set aside, repaired, newer).
+        self.file_warning = QLabel(getattr(store, "load_warning", None) or "")
+        self.file_warning.setWordWrap(True)
+        self.file_warning.setStyleSheet("color: #9a6700")
+        self.file_warning.setVisible(bool(self.file_warning.text()))
         buttons = QHBoxLayout()
         for button in (self.new_button, self.duplicate_button, self.rename_button, self.delete_button):
             buttons.addWidget(button)
@@ -63,6 +78,7 @@ class ProfilePanel(QWidget):
         saving.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.file_warning)
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
@@ -158,7 +174,7 @@ class ProfilePanel(QWidget):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return None
-        deleted = self._guarded(lambda: self.store.delete(profile.name), select=False)
+        deleted = self._guarded(lambda: self._deleter.delete(profile.name), select=False)
         if deleted is not None:
             self.current_id = None
             self.refresh()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.bench_support import SMTP_DOCTOR, VENV_PYTHON, child_env, median_ms, print_table  # noqa: E402
+from tests.bench.bench_support import SMTP_DOCTOR, VENV_PYTHON, child_env, median_ms, print_table
 
 COMMANDS: dict[str, list[str]] = {
     "python -c pass": [str(VENV_PYTHON), "-c", "pass"],

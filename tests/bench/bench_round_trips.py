@@ -56,7 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.bench_support import (  # noqa: E402
+from tests.bench.bench_support import (
     PASSWORD_VAR,
     RUN_TIMEOUT_S,
     Session,
@@ -67,7 +67,7 @@ from tests.bench.bench_support import (  # noqa: E402
     running_peer,
     shown,
 )
-from tests.bench.latency_proxy import LatencyProxy, ProxySession  # noqa: E402
+from tests.bench.latency_proxy import LatencyProxy, ProxySession
 
 PROTOCOL_MINIMUM = 9
 # Round trips before the client's first flight: the TCP handshake and the wait for the greeting.
@@ -98,9 +98,10 @@ def _closed(proxy: LatencyProxy, count: int) -> ProxySession:
 
 
 def measure(latency_s: float, runs: int) -> tuple[list[Measured], float]:
-    with running_peer() as peer, LatencyProxy(
-        peer.host, peer.submission_port, latency_s, emulate_handshake=True
-    ) as proxy:
+    with (
+        running_peer() as peer,
+        LatencyProxy(peer.host, peer.submission_port, latency_s, emulate_handshake=True) as proxy,
+    ):
         session = Session.for_peer(peer, port=proxy.port)
         password = peer.alice.password
         env = child_env({PASSWORD_VAR: password})

@@ -79,9 +79,7 @@ class Session:
 
     @classmethod
     def for_peer(cls, peer: MailPeer, *, port: int | None = None) -> Session:
-        return cls(
-            peer.host, port or peer.submission_port, peer.ca_file, peer.alice.address, "bench@sink.example.net"
-        )
+        return cls(peer.host, port or peer.submission_port, peer.ca_file, peer.alice.address, "bench@sink.example.net")
 
     def smtp_doctor_args(self) -> list[str]:
         """``smtp-doctor probe`` for this session (the password comes from an environment variable)."""

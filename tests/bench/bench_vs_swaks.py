@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.bench_support import (  # noqa: E402
+from tests.bench.bench_support import (
     PASSWORD_VAR,
     Session,
     child_env,

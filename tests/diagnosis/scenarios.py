@@ -258,4 +258,3 @@ SCENARIOS: dict[str, Callable[[], ProbeResult]] = {
         offered_before=("LOGIN", "PLAIN"),
     ),
 }
-

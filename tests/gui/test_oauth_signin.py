@@ -21,6 +21,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from core.diagnosis.finding import primary
 from core.lab import PracticeServer
 from core.model import AuthMethod, CredentialKind, MessageSpec, ProbePlan, SecurityMode, TlsPolicy
 from core.oauth.tokens import DeviceCodePrompt
@@ -92,9 +93,7 @@ def plan_for(lab: PracticeServer) -> ProbePlan:
 def fill_device_sign_in(window: MainWindow, lab: PracticeServer, fa: FakeAuthority) -> None:
     window.load_plan(plan_for(lab))
     section = window.form.oauth
-    section.set_profile_oauth(
-        ProfileOAuth(tenant=fa.tenant, client_id=fa.client_id, authority_host=fa.authority_host)
-    )
+    section.set_profile_oauth(ProfileOAuth(tenant=fa.tenant, client_id=fa.client_id, authority_host=fa.authority_host))
     window.form._sync_enabled()
 
 
@@ -174,6 +173,7 @@ def test_device_code_sign_in_then_probe_passes_and_the_token_stays_hidden(
     assert result.auth_mechanism == "XOAUTH2"
     assert result.plan.credential_kind is CredentialKind.OAUTH_DELEGATED
     assert result.extra["token_claims"]["upn"] == MAILBOX  # type: ignore[index]
+    assert primary(findings) is None
     assert window.findings.verdict.passed is True
     assert window.form.oauth.account.text() == f"Signed in as {MAILBOX}"
     assert window.oauth.dialog is None
@@ -242,7 +242,9 @@ def test_cancel_in_the_device_code_dialog_ends_the_run_quickly(
     dialog = oauth_window.oauth.dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: fa.grants().count("device_code") >= 1, timeout=5000)  # polling has begun
-    cancel = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
     with qtbot.waitSignal(oauth_window.run_finished, timeout=3000) as blocker:
         started = time.monotonic()
         cancel.click()
@@ -312,6 +314,7 @@ def test_sign_in_and_sign_out_keep_and_clear_the_profiles_keyring_cache(
         qtbot.waitUntil(lambda: window.oauth.account_task is None, timeout=5000)
         assert cache_entries() == []
     finally:
+        window._dirty = False  # no "Save changes?" question when the test closes the window
         window.oauth.cancel()
         window.controller.shutdown(5000)
 
@@ -374,4 +377,18 @@ def test_app_only_client_secret_is_kept_in_the_keyring_not_the_profile_file(
         assert "client_credentials" in fa.grants()
         assert secret_value not in text_of_everything(window, seen)
     finally:
+        window._dirty = False  # no "Save changes?" question when the test closes the window
         window.controller.shutdown(5000)
+
+
+def test_a_practice_token_in_the_password_field_still_works_without_a_sign_in(qtbot: QtBot, window: MainWindow) -> None:
+    assert window.practice_panel is not None
+    window.practice_panel.select("oauth-works")
+    section = window.form.oauth
+    assert section.isVisible()
+    assert section.sign_in_method() is SignInMethod.PASTED_TOKEN
+    assert not window.form.signs_in()
+    assert window.form.password.isVisible()
+    result, _ = run_test(qtbot, window)
+    assert result.authenticated, result.failure
+    assert "token_claims" not in result.extra  # no sign-in happened

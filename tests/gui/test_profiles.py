@@ -106,3 +106,21 @@ def test_rename_to_an_existing_name_is_refused_with_a_message(
     assert shown
     assert "already exists" in shown[0]
     assert "Acme MFP" in store.names()
+
+
+def test_delete_removes_the_remembered_password_too(profile_window: MainWindow, store: ProfileStore) -> None:
+    panel = profile_window.profile_panel
+    assert panel is not None
+    panel.list.setCurrentRow(0)
+    form = profile_window.form
+    form.password.line.setText("Sw0rdfish!")
+    form.sender_address.setText("scan@acme.example")
+    form.recipient.setText("it@acme.example")
+    saved = profile_window.save_profile()
+    assert saved is not None
+    ref = saved.secret_ref(SecretKind.PASSWORD)
+    assert profile_window.services.secret_store.get(ref) is not None
+    panel.list.setCurrentRow(0)
+    panel.delete_profile(confirm=False)
+    assert "Acme MFP" not in store.names()
+    assert profile_window.services.secret_store.get(ref) is None

@@ -93,7 +93,8 @@ def test_a_refused_message_with_quit_pipelined_still_reads_the_221() -> None:
     assert sent.endswith(b"QUIT\r\n")
     assert result.failure is not None
     assert (result.failure.kind, result.failure.phase) == (FailureKind.REPLY, Phase.DATA)
-    assert result.failure.reply is not None and result.failure.reply.code == 554
+    assert result.failure.reply is not None
+    assert result.failure.reply.code == 554
     assert _quit_reply_code(result) == 221
     assert not result.message_accepted
 

@@ -32,7 +32,7 @@ def record(row: Row) -> Row:
     return row
 
 
-_HEADERS = ("group", "case", "expected finding", "observed finding", "time", "peak memory")
+_HEADERS = ("group", "case", "expected (finding or message)", "observed", "time", "peak memory")
 
 
 def _cells(row: Row) -> tuple[str, ...]:

@@ -121,7 +121,12 @@ def test_cancel_inside_each_phase(stage: Stage, certificates: Certificates) -> N
     listener = CancelInPhase(stage.phase, token)
     with stage.where(certificates) as port:  # type: ignore[attr-defined]
         plan = plan_for(
-            port, stage.security, login=stage.login, send=stage.send, ca_file=certificates.ca_file, timeouts=SLOW
+            port,
+            stage.security,
+            login=stage.login,
+            send=stage.send,
+            ca_file=certificates.ca_file,
+            timeouts=SLOW,
         )
         observation = observe(plan, cancel=token, listener=listener)
         ended = time.monotonic()
@@ -136,4 +141,3 @@ def test_cancel_inside_each_phase(stage: Stage, certificates: Certificates) -> N
     assert (result.failure.kind, result.failure.phase) == (FailureKind.CANCELLED, stage.phase)
     assert observation.error_findings() == []
     assert observation.code == CANCELLED
-

@@ -15,9 +15,26 @@ import pytest
 from core.model import ProbePlan, SecurityMode
 from core.probe.phases import Phase
 from core.probe.result import FailureKind
-from tests.helpers.scripted_server import Close, Drip, Flood, ScriptedServer, Send, Sleep, StallHandshake, StartTls
+from tests.helpers.scripted_server import (
+    Close,
+    Drip,
+    Flood,
+    ScriptedServer,
+    Send,
+    Sleep,
+    StallHandshake,
+    StartTls,
+)
 from tests.robustness.conftest import Certificates
-from tests.robustness.harness import FAST, PASSED, Observation, assert_bounded, observe, plan_for, record_observation
+from tests.robustness.harness import (
+    FAST,
+    PASSED,
+    Observation,
+    assert_bounded,
+    observe,
+    plan_for,
+    record_observation,
+)
 from tests.robustness.steps import AnswerLikeHttp, LongLine
 
 pytestmark = pytest.mark.network
@@ -117,7 +134,12 @@ CASES = [
         limit=FAST.total,
         quirk="overlong_line",
     ),
-    Case("binary garbage greeting", "not_smtp_service", raw(Send(GARBAGE), Sleep(STALL)), failure=(K.PROTOCOL, P.GREETING)),
+    Case(
+        "binary garbage greeting",
+        "not_smtp_service",
+        raw(Send(GARBAGE), Sleep(STALL)),
+        failure=(K.PROTOCOL, P.GREETING),
+    ),
     Case(
         "binary garbage after EHLO",
         "protocol_error",
@@ -254,14 +276,20 @@ CASES = [
     Case(
         "bytes injected with the 220",
         PASSED,
-        smtp({"starttls": [b"220 2.0.0 Ready to start TLS\r\n250-INJECTED\r\n250 AUTH PLAIN\r\n", StartTls()]}, tls=True),
+        smtp(
+            {"starttls": [b"220 2.0.0 Ready to start TLS\r\n250-INJECTED\r\n250 AUTH PLAIN\r\n", StartTls()]},
+            tls=True,
+        ),
         security=STARTTLS,
         quirk="data_after_starttls",
     ),
     Case(
         "bytes injected after the 220",
         "protocol_error",
-        smtp({"starttls": ["220 2.0.0 Ready to start TLS", Sleep(0.2), b"250 INJECTED\r\n", StartTls()]}, tls=True),
+        smtp(
+            {"starttls": ["220 2.0.0 Ready to start TLS", Sleep(0.2), b"250 INJECTED\r\n", StartTls()]},
+            tls=True,
+        ),
         security=STARTTLS,
         failure=(K.TLS_HANDSHAKE, P.TLS),
         quirk="data_after_starttls",
@@ -341,7 +369,9 @@ def _assert_failure_and_quirk(case: Case, observation: Observation) -> None:
     else:
         assert result.failure is not None
         finding = observation.error_findings()[0]
-        assert finding.title and finding.explanation and finding.fix, finding
+        assert finding.title, finding
+        assert finding.explanation, finding
+        assert finding.fix, finding
         if case.failure is not None:
             assert (result.failure.kind, result.failure.phase) == case.failure, result.failure
     if case.quirk is not None:

@@ -115,7 +115,13 @@ def test_property_summary_row() -> None:
     print(f"codes seen: {codes}")
 
 
-_COMMANDS: list[Command] = [Ehlo("client.example"), MailFrom("a@example.com"), RcptTo("b@example.org"), Data(), Quit()]
+_COMMANDS: list[Command] = [
+    Ehlo("client.example"),
+    MailFrom("a@example.com"),
+    RcptTo("b@example.org"),
+    Data(),
+    Quit(),
+]
 
 
 @settings(max_examples=300, deadline=None, database=None)
