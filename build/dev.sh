@@ -48,7 +48,8 @@ setup_python() {
   want=$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     say "installing Python packages (pinned in pyproject.toml)"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[test,build]" 2>&1 | grep -v "is ignored" || true
+    # compat mode: a plain .pth path entry, which costs nothing at start-up (the default finder costs ~15 ms)
+    "$VENV/bin/pip" install -q --disable-pip-version-check --config-settings editable_mode=compat -e "$ROOT[test,build]" 2>&1 | grep -v "is ignored" || true
     "$VENV/bin/python" -c "import PySide6.QtWidgets, keyring, msal, aiosmtpd, pytest" \
       || { echo "Python packages did not install" >&2; exit 1; }
     echo "$want" >"$stamp"

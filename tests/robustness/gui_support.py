@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
 from pytestqt.qtbot import QtBot
 
 from gui.app import build_services
@@ -26,6 +27,13 @@ def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
     yield win
     win.controller.shutdown(5000)
     services.probe_pool.waitForDone(5000)
+    # Free the window's Qt objects now, while the QApplication exists, not in the interpreter's
+    # final garbage collection (where PySide6 wrappers of already-deleted objects can crash it).
+    win.close()
+    win.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    del win, services
+    gc.collect()
 
 
 class StallMeter:
