@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from core import validate
+from core.cli.flags import credentials_from_flags, refuse_password_flag, report_path_from_flag, tls_policy_from_flags
 from core.cli.main import EXIT_OK, EXIT_PROBLEM, usage_error
-from core.cli.probe_cmd import _credentials, _report_path, _tls
 from core.errors import InputError
 from core.model import AuthMethod, CredentialKind, Credentials, ProbePlan, SecurityMode
 
@@ -79,12 +79,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.password_flag is not None:
-        return usage_error(
-            PROG,
-            "a password is never taken as a command-line value (it would show in the process list); "
-            "use --password-env VAR or --password-stdin",
-        )
+    refused = refuse_password_flag(args, PROG)
+    if refused is not None:
+        return refused
     try:
         report_path = detect_report_path(args.report)
         base, ports, credentials = build_request(args)
@@ -143,11 +140,8 @@ def _save(path: Path, outcome: DetectOutcome, credentials: Credentials, base: Pr
 
 
 def detect_report_path(text: str | None) -> Path | None:
-    """The report file (the probe command's checks, then the formats detect writes)."""
-    path = _report_path(text)
-    if path is not None and path.suffix.lower() not in DETECT_REPORT_SUFFIXES:
-        raise InputError("--report", f"the detect report file must end in {' or '.join(DETECT_REPORT_SUFFIXES)}")
-    return path
+    """The report file: one of the formats detect writes, in a folder that exists."""
+    return report_path_from_flag(text, DETECT_REPORT_SUFFIXES, "detect report file")
 
 
 def parse_ports(text: str, field: str = "--ports") -> tuple[int, ...]:
@@ -186,7 +180,7 @@ def build_request(args: argparse.Namespace) -> tuple[ProbePlan, tuple[int, ...],
     seconds = validate.timeout(args.timeout, "--timeout") if args.timeout else DEFAULT_TIMEOUT
     device = resolve_device(args.device).id if args.device else None
     user = validate.username(args.user, "--user") if args.user else None
-    credentials = _credentials(args, Credentials())
+    credentials = credentials_from_flags(args)
     if credentials.password is not None and not user:
         raise InputError("--user", "a password was given but no login name: add --user")
     if user and not (credentials.password or credentials.token):
@@ -200,7 +194,7 @@ def build_request(args: argparse.Namespace) -> tuple[ProbePlan, tuple[int, ...],
         credential_kind=_kind(credentials),
         send=False,
         helo_name=validate.helo_name(args.helo, "--helo") if args.helo else None,
-        tls=_tls(args, None),
+        tls=tls_policy_from_flags(args),
         timeouts=detect_timeouts(seconds),
         device_profile=device,
     )

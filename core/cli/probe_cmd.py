@@ -8,17 +8,16 @@ entry; the access token from an environment variable or an OAuth sign-in.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.cli.flags import credentials_from_flags, refuse_password_flag, report_path_from_flag, tls_policy_from_flags
 from core.cli.main import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, usage_error
 from core.errors import InputError
-from core.secret import Secret
 
 if TYPE_CHECKING:
-    from core.model import AuthMethod, CredentialKind, Credentials, MessageSpec, ProbePlan, SecurityMode, TlsPolicy
+    from core.model import AuthMethod, CredentialKind, Credentials, MessageSpec, ProbePlan, SecurityMode
     from core.probe.result import ProbeResult
 
 # The model, validation and result modules (and dataclasses, which they pull in) are imported by
@@ -105,14 +104,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.password_flag is not None:
-        return usage_error(
-            PROG,
-            "a password is never taken as a command-line value (it would show in the process list); "
-            "use --password-env VAR or --password-stdin",
-        )
+    refused = refuse_password_flag(args, PROG)
+    if refused is not None:
+        return refused
     try:
-        report_path = _report_path(args.report)
+        report_path = report_path_from_flag(args.report, REPORT_SUFFIXES)
         plan, credentials = build_plan(args)
         if args.oauth:
             return _probe_with_oauth(plan, args, report_path)
@@ -210,17 +206,6 @@ def with_sender_mx(result: ProbeResult) -> ProbeResult:
     return replace(result, extra={**result.extra, "mx": list(default_mx_lookup(domain))})
 
 
-def _report_path(text: str | None) -> Path | None:
-    if text is None:
-        return None
-    path = Path(text).expanduser()
-    if path.suffix.lower() not in REPORT_SUFFIXES:
-        raise InputError("--report", f"the report file must end in {', '.join(REPORT_SUFFIXES)}")
-    if not path.parent.exists():
-        raise InputError("--report", f"the folder {path.parent} does not exist")
-    return path
-
-
 def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
     """Validate every flag into a ProbePlan and Credentials (raises InputError with the flag name)."""
     from core import validate
@@ -232,7 +217,7 @@ def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
     host_text = args.host if args.host is not None else (base.host if base else "")
     host = validate.host(host_text, "HOST")
     user = validate.username(args.user, "--user") if args.user else (base.username if base else None)
-    credentials = _credentials(args, stored)
+    credentials = credentials_from_flags(args, stored)
     auth = _auth(args, base, credentials)
     kind = _credential_kind(args, credentials, auth, base)
     if auth in (AuthMethod.PLAIN, AuthMethod.LOGIN, AuthMethod.CRAM_MD5) and credentials.password is None:
@@ -249,7 +234,7 @@ def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
         message=_message(args, base, user),
         send=not args.no_send if base is None or not args.no_send else False,
         helo_name=validate.helo_name(args.helo, "--helo") if args.helo else (base.helo_name if base else None),
-        tls=_tls(args, base),
+        tls=tls_policy_from_flags(args, base.tls if base else None),
         timeouts=Timeouts.uniform(validate.timeout(args.timeout, "--timeout"))
         if args.timeout
         else (base.timeouts if base else Timeouts()),
@@ -294,30 +279,6 @@ def _security(args: argparse.Namespace, base: ProbePlan | None) -> SecurityMode:
     if args.port and args.port.strip() == "465":
         return SecurityMode.TLS  # what everyone means by port 465
     return SecurityMode.STARTTLS
-
-
-def _read_env(var: str, flag: str) -> Secret:
-    value = os.environ.get(var)
-    if value is None:
-        raise InputError(flag, f"environment variable {var} is not set")
-    if not value:
-        raise InputError(flag, f"environment variable {var} is empty")
-    return Secret(value)
-
-
-def _credentials(args: argparse.Namespace, stored: Credentials) -> Credentials:
-    from core.model import Credentials
-
-    if args.password_env:
-        return Credentials(password=_read_env(args.password_env, "--password-env"))
-    if args.password_stdin:
-        line = sys.stdin.readline().rstrip("\r\n")
-        if not line:
-            raise InputError("--password-stdin", "no password arrived on standard input")
-        return Credentials(password=Secret(line))
-    if args.token_env:
-        return Credentials(token=_read_env(args.token_env, "--token-env"))
-    return stored
 
 
 def _auth(args: argparse.Namespace, base: ProbePlan | None, credentials: Credentials) -> AuthMethod:
@@ -380,25 +341,6 @@ def _message(args: argparse.Namespace, base: ProbePlan | None, user: str | None)
     if not args.no_send and not mail_from:
         raise InputError("--from", "a sender address is needed to send the test message (or use --no-send)")
     return replace(spec, mail_from=mail_from, rcpt_to=rcpt, header_from=header_from, attachment_bytes=size)
-
-
-def _tls(args: argparse.Namespace, base: ProbePlan | None) -> TlsPolicy:
-    from core import validate
-    from core.model import TlsPolicy
-
-    policy = base.tls if base else TlsPolicy()
-    ca_file = policy.ca_file
-    if args.ca_file:
-        path = Path(args.ca_file).expanduser()
-        if not path.is_file():
-            raise InputError("--ca-file", f"{path} is not a readable file")
-        ca_file = str(path)
-    tls_min = validate.tls_version(args.tls_min, "--tls-min") if args.tls_min else policy.min_version
-    tls_max = validate.tls_version(args.tls_max, "--tls-max") if args.tls_max else policy.max_version
-    if tls_min and tls_max and tls_min > tls_max:
-        raise InputError("--tls-min", f"the lowest TLS version ({tls_min}) is above the highest ({tls_max})")
-    verify = policy.verify and not args.insecure
-    return TlsPolicy(verify=verify, ca_file=ca_file, min_version=tls_min, max_version=tls_max, ciphers=policy.ciphers)
 
 
 __all__ = ["EXIT_USAGE", "build_plan", "configure", "run"]

@@ -54,7 +54,7 @@ def smtp_doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
         (["detect", "mail.example.com", "--timeout", "0"], "--timeout"),
         (["detect", "mail.example.com", "--user", "a@b.example"], "needs a secret"),
         (["detect", "mail.example.com", "--password", "hunter2"], "never taken as a command-line value"),
-        (["detect", "mail.example.com", "--report", "out.pdf"], "must end in .json or .txt"),
+        (["detect", "mail.example.com", "--report", "out.pdf"], "must end in .json, .txt"),
         (["detect", "mail.example.com", "--attach-size", "lots"], "--attach-size"),
         (["probe", "mail.example.com", "--security", "tls", "--device", "legacy-tls10", "--no-send"], "no SSL/TLS"),
     ],

@@ -1,12 +1,17 @@
-"""The shape of the code base, enforced: core never imports Qt; secrets never become plain strings in results."""
+"""The shape of the code base, enforced: core never imports Qt or gui, and core/smtp does no I/O."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+import pytest
+
 CORE = Path(__file__).resolve().parents[2] / "core"
+SMTP_PACKAGE = CORE / "smtp"
 QT_PACKAGES = {"PySide6", "shiboken6", "PyQt5", "PyQt6"}
+# The sans-I/O conversation: no sockets, TLS, clocks, threads or Qt.
+NO_IO = {"socket", "ssl", "time", "threading", "select", "asyncio", "selectors", *QT_PACKAGES}
 
 
 def _imported_roots(path: Path) -> set[str]:
@@ -40,3 +45,13 @@ def test_every_core_module_has_a_docstring() -> None:
         if p.stat().st_size and ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize("path", sorted(SMTP_PACKAGE.glob("*.py")), ids=lambda p: p.name)
+def test_smtp_module_does_no_io(path: Path) -> None:
+    assert not _imported_roots(path) & NO_IO
+
+
+def test_the_check_sees_imports() -> None:
+    sample = CORE / "transport" / "socket_transport.py"
+    assert {"socket", "ssl", "select"} <= _imported_roots(sample)
