@@ -232,7 +232,7 @@ def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
         username=user or None,
         credential_kind=kind,
         message=_message(args, base, user),
-        send=not args.no_send if base is None or not args.no_send else False,
+        send=not args.no_send and (base.send if base else True),
         helo_name=validate.helo_name(args.helo, "--helo") if args.helo else (base.helo_name if base else None),
         tls=tls_policy_from_flags(args, base.tls if base else None),
         timeouts=Timeouts.uniform(validate.timeout(args.timeout, "--timeout"))
