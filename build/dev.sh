@@ -72,9 +72,8 @@ run_tests() {
   say "mypy (strict)"
   "$VENV/bin/mypy"
   say "pytest (offscreen Qt, real Secret Service on a private D-Bus, throwaway HOME)"
-  local scratch
+  local scratch status=0
   scratch=$(mktemp -d)
-  trap 'rm -rf "$scratch"' RETURN
   mkdir -p "$scratch/home" "$scratch/run"
   chmod 700 "$scratch/run"
   # gnome-keyring-daemon lives only as long as this private bus; nothing is left running.
@@ -82,7 +81,9 @@ run_tests() {
   XDG_DATA_HOME="$scratch/home/.local/share" QT_QPA_PLATFORM=offscreen \
     dbus-run-session -- sh -c '
       echo smtp-doctor-ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-      exec "$0" -m pytest "$@"' "$VENV/bin/python" "$@"
+      exec "$0" -m pytest "$@"' "$VENV/bin/python" "$@" || status=$?
+  rm -rf "$scratch"
+  return "$status"
 }
 
 main() {
