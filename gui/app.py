@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import __version__
 from gui import style
+from gui.icons import app_icon
 from gui.main_window import MainWindow
 from gui.services import Services, private_pool
 
@@ -57,7 +58,7 @@ def attach_practice(services: Services) -> None:
 
 
 def create_application(argv: Sequence[str] = ()) -> QApplication:
-    """The QApplication with names, the palette that follows the system, and exact high-DPI scaling."""
+    """The QApplication with names, the app icon, the palette that follows the system, exact high-DPI scaling."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
@@ -69,6 +70,7 @@ def create_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationDisplayName(APPLICATION)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("smtp-doctor")
+    app.setWindowIcon(app_icon())  # dialogs, the taskbar and the Linux window manager show it
     style.install(app)
     return app
 

@@ -94,8 +94,7 @@ class ProbeTask(QRunnable):
         self.signals.finished.emit(result, findings)
 
     def _probe_with_oauth(self, oauth: OAuthRequest) -> ProbeResult:
-        s = self.signals
-        events = SignalEvents(s.device_code.emit, s.browser_url.emit, s.signed_in.emit)
+        events = SignalEvents.of(self.signals)
         return probe_with_oauth(
             self._plan, oauth, run_probe=self._run_probe, listener=self, events=events, cancel=self._cancel
         )
@@ -141,10 +140,6 @@ class ProbeController(QObject):
     @property
     def is_running(self) -> bool:
         return self._task is not None
-
-    @property
-    def is_cancelling(self) -> bool:
-        return self._cancel is not None and self._cancel.cancelled
 
     def start(self, plan: ProbePlan, credentials: Credentials, oauth: OAuthRequest | None = None) -> bool:
         """Start a probe (signing in first when ``oauth`` is given); False when one is already running."""

@@ -1,14 +1,19 @@
-"""Small status and transcript icons drawn in code, crisp at any device pixel ratio.
+"""Small status and transcript icons drawn in code, crisp at any device pixel ratio; the app icon.
 
 Each icon is painted into pixmaps of several sizes so Qt picks a sharp one on high-DPI screens;
-no image files are needed, which keeps the frozen app simple.
+no image files are needed for them, which keeps the frozen app simple. The one image file is the
+application icon, resources/app.png (drawn by build/make_icon.py from ``Glyph.APP``), which the
+PyInstaller spec bundles under ``resources``: ``resources_dir`` finds it in both layouts.
 """
 
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
+from typing import Final
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
@@ -17,6 +22,7 @@ from core.diagnosis.finding import Severity
 from core.probe.transcript import EventKind
 
 _SIZES = (16, 20, 24, 32, 48, 64)
+APP_ICON: Final = "app.png"
 
 GREEN = QColor("#1a7f37")
 RED = QColor("#cf222e")
@@ -195,3 +201,16 @@ def icon(glyph: Glyph) -> QIcon:
     for size in _SIZES:
         result.addPixmap(pixmap(glyph, size))
     return result
+
+
+def resources_dir() -> Path:
+    """The bundled resources folder: next to the packaged app's modules, or the repository's."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    base = Path(bundle) if bundle else Path(__file__).resolve().parents[1]
+    return base / "resources"
+
+
+def app_icon() -> QIcon:
+    """The application icon from resources/app.png; the same drawing in code if the file is missing."""
+    loaded = QIcon(str(resources_dir() / APP_ICON))
+    return icon(Glyph.APP) if loaded.isNull() else loaded

@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
         self.findings.evidence_requested.connect(self.show_evidence)
         self.form.changed.connect(self._mark_dirty)
         if self.practice_panel is not None:
-            self.practice_panel.chosen.connect(self.load_practice)
+            self.practice_panel.chosen.connect(self._practice_chosen)
         if self.profile_panel is not None:
             self.profile_panel.chosen.connect(self.load_profile)
             self.profile_panel.save_requested.connect(self.save_profile)
@@ -387,6 +387,10 @@ class MainWindow(QMainWindow):
     def _mark_dirty(self) -> None:
         self._dirty = True
 
+    def _practice_chosen(self, scenario_id: str) -> None:
+        if self.practice_panel is not None:
+            self.load_practice(self.practice_panel.profiles[scenario_id])
+
     def load_practice(self, profile: PracticeProfile) -> None:
         if not self.confirm_discard():
             return
@@ -426,11 +430,15 @@ class MainWindow(QMainWindow):
         return secret
 
     def save_profile(self) -> Profile | None:
-        """Save the form into the selected profile (or a new one) and its password into the keyring."""
+        """Save the form into the selected profile (or a new one) and its password into the keyring.
+
+        An invalid form saves nothing (neither the settings nor the password): the messages beside
+        the fields say what to fix, as they do for Test.
+        """
         panel = self.profile_panel
         if panel is None:
             return None
-        plan = self.form.validate()
+        plan = self.form.check()
         if plan is None:
             self.statusBar().showMessage("Fix the fields marked in red before saving.")
             return None

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject, QRunnable, Signal, SignalInstance
 
 from core.cancel import CancelToken
 from core.errors import Cancelled, InputError
@@ -131,6 +131,17 @@ class SignInSignals(QObject):
     finished = Signal()
 
 
+class SignInEmitters(Protocol):
+    """The three sign-in signals, whichever task object owns them (a sign-in or a probe task)."""
+
+    @property
+    def device_code(self) -> SignalInstance: ...
+    @property
+    def browser_url(self) -> SignalInstance: ...
+    @property
+    def signed_in(self) -> SignalInstance: ...
+
+
 class SignalEvents:
     """``SignInEvents`` that forward to signals' ``emit`` (called on the pool thread)."""
 
@@ -145,7 +156,7 @@ class SignalEvents:
         self.signed_in = signed_in
 
     @classmethod
-    def of(cls, signals: SignInSignals) -> SignalEvents:
+    def of(cls, signals: SignInEmitters) -> SignalEvents:
         return cls(signals.device_code.emit, signals.browser_url.emit, signals.signed_in.emit)
 
 

@@ -62,18 +62,17 @@ class OAuthCoordinator(QObject):
 
     def request(self) -> OAuthRequest | None:
         """The token request for the form's settings and the selected profile's cache (None if invalid)."""
+        # None also covers "App-only: client secret" with no secret typed: the section says so.
         settings = self.window.form.oauth_settings(self.window.services.authority_ca_file)
         if settings is None:
-            return None
-        if settings.client_secret is None and self.section.sign_in_method() is SignInMethod.APP_SECRET:
             return None
         return OAuthRequest(settings, self.cache_store(settings))
 
     def cache_store(self, settings: OAuthSettings) -> TokenCacheStore:
-        profile = self.current_profile()
-        service = self.window.services.profile_service()
-        if profile is not None and service is not None:
-            return service.token_cache_store(profile)
+        """The profile's token cache; without a saved profile, one in memory per app and flow."""
+        profile_store = self._profile_cache_store()
+        if profile_store is not None:
+            return profile_store
         key = (settings.authority, settings.client_id, settings.flow.value)
         return self._memory_caches.setdefault(key, MemoryTokenCacheStore())
 

@@ -34,8 +34,8 @@ from PySide6.QtGui import QFontDatabase, QImage, QImageReader, QWindow
 from PySide6.QtWidgets import QApplication
 
 from core.selftest import Check, CheckFailed, import_all, package_modules
+from gui.icons import APP_ICON, resources_dir
 
-APP_ICON: Final = "app.png"
 APP_ICON_SIZE: Final = 256
 PRACTICE_SCENARIO: Final = "works-starttls"
 WINDOW_SIZE: Final = (1280, 860)
@@ -51,13 +51,6 @@ def use_offscreen_if_headless() -> bool:
         return False
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     return True
-
-
-def resources_dir() -> Path:
-    """The bundled resources folder: next to the packaged app's modules, or the repository's."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    base = Path(bundle) if bundle else Path(__file__).resolve().parents[1]
-    return base / "resources"
 
 
 def wait_until(app: QApplication, condition: Callable[[], bool], timeout_s: float) -> bool:

@@ -75,15 +75,6 @@ TIPS = {
     "authority": "Leave empty for Microsoft's public cloud (https://login.microsoftonline.com).",
 }
 
-# OAuthSettings.validated() names fields with the command line's words.
-_WIDGET_OF_FIELD = {
-    "tenant": "tenant",
-    "client-id": "client_id",
-    "client-secret": "client_secret",
-    "client-cert": "certificate",
-    "authority-host": "authority",
-}
-
 
 class OAuthSection(QGroupBox):
     """Sign-in method, tenant, app, secret or certificate; Sign in / Sign out and the account line."""
@@ -189,7 +180,7 @@ class OAuthSection(QGroupBox):
             self._form.setRowVisible(widget, signs_in)
         self._form.setRowVisible(self.client_secret, method is SignInMethod.APP_SECRET)
         self._form.setRowVisible(self._certificate_line, method is SignInMethod.APP_CERTIFICATE)
-        delegated = signs_in and method.flow is not None and method.flow.is_delegated
+        delegated = method.flow is not None and method.flow.is_delegated
         self.sign_in_button.setVisible(signs_in)
         self.sign_out_button.setVisible(signs_in)
         self.account.setVisible(signs_in)
@@ -220,9 +211,6 @@ class OAuthSection(QGroupBox):
     def signs_in(self) -> bool:
         """True when the token comes from a sign-in (not typed into the Password field)."""
         return self.sign_in_method().flow is not None
-
-    def credential_kind_flow(self) -> OAuthFlow | None:
-        return self.sign_in_method().flow
 
     def client_secret_value(self) -> Secret | None:
         """The typed client secret when the method uses one, else None."""
@@ -302,13 +290,6 @@ class OAuthSection(QGroupBox):
     def clear_message(self) -> None:
         self.message.clear()
         self.message.hide()
-
-    def message_text(self) -> str:
-        return self.message.text() if self.message.isVisible() else ""
-
-    def field_widget(self, error: InputError) -> QWidget | None:
-        name = _WIDGET_OF_FIELD.get(error.field)
-        return self._fields().get(name) if name else None
 
     def show_account(self, account: str | None) -> None:
         self.account.setText(f"Signed in as {account}" if account else "Not signed in")

@@ -17,9 +17,13 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class PracticePanel(QWidget):
-    """Pick a scenario; its settings (and practice password or token) go into the form."""
+    """Pick a scenario; its settings (and practice password or token) go into the form.
 
-    chosen = Signal(object)  # PracticeProfile
+    ``chosen`` carries the scenario's id, not the ``PracticeProfile``: that holds ``Credentials``,
+    and no secret crosses a Qt signal, not even a practice one.
+    """
+
+    chosen = Signal(str)  # the scenario id: look the profile up in ``profiles``
 
     def __init__(self, profiles: Sequence[PracticeProfile], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,7 +48,7 @@ class PracticePanel(QWidget):
 
     def _current_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         if current is not None:
-            self.chosen.emit(self.profiles[str(current.data(_ID_ROLE))])
+            self.chosen.emit(str(current.data(_ID_ROLE)))
 
     def select(self, scenario_id: str) -> None:
         """Select a scenario by id (emits ``chosen``)."""

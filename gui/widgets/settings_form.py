@@ -124,10 +124,6 @@ class FieldRow(QWidget):
         self.message.clear()
         self.message.hide()
 
-    @property
-    def text(self) -> str:
-        return self.message.text() if self.message.isVisible() or self.message.text() else ""
-
 
 class SettingsForm(QWidget):
     """Printer-style settings; ``build()`` validates and returns (plan, credentials) or None."""
@@ -337,9 +333,8 @@ class SettingsForm(QWidget):
 
     def build(self) -> tuple[ProbePlan, Credentials] | None:
         """Validate every field; show each problem beside its field; None when any is invalid."""
-        plan = self.validate()
+        plan = self.check()
         if plan is None:
-            self._focus_first_error()
             return None
         if self.signs_in():
             return plan, Credentials()  # the token is fetched on the pool thread when the run starts
@@ -348,6 +343,13 @@ class SettingsForm(QWidget):
         if kind.is_oauth:
             return plan, Credentials(token=secret)
         return plan, Credentials(password=secret)
+
+    def check(self) -> ProbePlan | None:
+        """``validate`` and, when a field is invalid, put the cursor on the first one (Test and Save)."""
+        plan = self.validate()
+        if plan is None:
+            self._focus_first_error()
+        return plan
 
     def validate(self) -> ProbePlan | None:
         """Check all fields, refresh the messages, and return the plan when every field is valid."""

@@ -8,8 +8,10 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from core.diagnosis.presets import PRESETS
-from core.model import AuthMethod, CredentialKind, SecurityMode
+from core.model import AuthMethod, CredentialKind, MessageSpec, ProbePlan, SecurityMode
+from core.profiles.model import ProfileOAuth
 from gui.main_window import MainWindow
+from gui.widgets.oauth_section import SignInMethod
 from gui.widgets.settings_form import SettingsForm
 
 pytestmark = pytest.mark.gui
@@ -140,3 +142,27 @@ def test_password_field_hides_until_shown(qtbot: QtBot, window: MainWindow) -> N
     field.toggle.click()
     assert field.line.echoMode() is QLineEdit.EchoMode.Normal
     assert repr(field.secret()) == "Secret('***')"
+
+
+def test_app_only_sign_in_without_a_client_secret_is_refused(qtbot: QtBot, window: MainWindow) -> None:
+    form = window.form
+    form.set_plan(
+        ProbePlan(
+            host="127.0.0.1",
+            port=587,
+            auth=AuthMethod.XOAUTH2,
+            username="scan@contoso.example",
+            credential_kind=CredentialKind.OAUTH_APP_ONLY,
+            message=MessageSpec(mail_from="scan@contoso.example", rcpt_to=("it@contoso.example",)),
+        )
+    )
+    form.oauth.set_profile_oauth(
+        ProfileOAuth(tenant="contoso.onmicrosoft.com", client_id="0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+    )
+    form.oauth.set_sign_in_method(SignInMethod.APP_SECRET)
+    assert form.signs_in()
+    assert window.oauth.request() is None  # no request, so no sign-in thread is started
+    assert "client secret" in form.oauth.message.text()
+    assert window.oauth.sign_in() is None
+    assert not window.start_test()
+    assert not window.controller.is_running

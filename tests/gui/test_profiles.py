@@ -124,3 +124,34 @@ def test_delete_removes_the_remembered_password_too(profile_window: MainWindow, 
     panel.delete_profile(confirm=False)
     assert "Acme MFP" not in store.names()
     assert profile_window.services.secret_store.get(ref) is None
+
+
+def test_save_with_an_invalid_form_saves_nothing_and_shows_why(profile_window: MainWindow, store: ProfileStore) -> None:
+    panel = profile_window.profile_panel
+    assert panel is not None
+    panel.list.setCurrentRow(0)
+    form = profile_window.form
+    form.password.line.setText("Old-pass1")
+    form.sender_address.setText("scan@acme.example")
+    form.recipient.setText("it@acme.example")
+    first = profile_window.save_profile()
+    assert first is not None
+    ref = first.secret_ref(SecretKind.PASSWORD)
+
+    # Now a bad port and a new password: neither the settings nor the password may be written.
+    form.port.setText("99999")
+    form.password.line.setText("New-pass2")
+    form.sender_address.setText("not an address")
+    assert profile_window.save_profile() is None
+    reloaded = ProfileStore(store.path).get("Acme MFP")
+    assert reloaded.port == 587
+    assert reloaded.mail_from == "scan@acme.example"
+    secret = profile_window.services.secret_store.get(ref)
+    assert secret is not None
+    assert secret.reveal() == "Old-pass1"
+    # The same inline messages as Test, and the cursor on the first field to fix.
+    assert form.message("port")
+    assert form.message("from")
+    assert form.rows["port"].message.isVisible()
+    assert form.focusWidget() is form.port
+    assert "Fix the fields marked in red" in profile_window.statusBar().currentMessage()

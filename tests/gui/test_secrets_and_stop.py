@@ -100,3 +100,16 @@ def test_stop_ends_a_run_against_a_slow_server_quickly(
     assert window.findings.verdict.text.text().startswith("Stopped")
     assert window.test_button.isEnabled()
     assert not window.stop_button.isEnabled()
+
+
+def test_choosing_a_practice_scenario_sends_its_id_not_its_credentials(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.practice_panel
+    assert panel is not None
+    practice = next(p for p in panel.profiles.values() if p.credentials.password is not None)
+    password = practice.credentials.password
+    assert password is not None
+    seen: list[object] = []
+    panel.chosen.connect(lambda *args: seen.extend(args))
+    panel.select(practice.scenario.id)
+    assert seen == [practice.scenario.id]  # a plain string: no Credentials, no Secret crossed the signal
+    assert window.form.password.secret().reveal() == password.reveal()  # the form still gets it

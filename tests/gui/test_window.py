@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from core.cli.gui_cmd import has_display
 from core.probe.phases import Step
 from gui.dialogs.about import about_text
+from gui.icons import APP_ICON, app_icon, resources_dir
 from gui.main_window import MainWindow
 from gui.services import Services
 from gui.widgets.step_bar import StepState
@@ -92,3 +93,40 @@ def test_gui_command_without_display_says_what_to_do() -> None:
     assert "xvfb-run" in done.stderr
     assert "QT_QPA_PLATFORM=offscreen" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+_PRINT_APP_ICON_SIZES = (
+    "from gui.app import create_application\n"
+    "app = create_application()\n"
+    "print(sorted(s.width() for s in app.windowIcon().availableSizes()))\n"
+)
+
+
+def test_create_application_sets_the_bundled_app_icon() -> None:
+    # A fresh process: the test session's QApplication already exists, and create_application reuses it.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PRINT_APP_ICON_SIZES],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[256]"  # resources/app.png, not the drawn sizes
+
+
+def test_app_icon_is_found_where_the_packaged_app_keeps_it(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundled = tmp_path / "resources"
+    bundled.mkdir()
+    (bundled / APP_ICON).write_bytes((resources_dir() / APP_ICON).read_bytes())
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)  # PyInstaller's unpack folder
+    assert resources_dir() == bundled
+    assert [size.width() for size in app_icon().availableSizes()] == [256]
+    (bundled / APP_ICON).unlink()
+    drawn = app_icon()  # a missing file still gives the app an icon: the same drawing, in code
+    assert not drawn.isNull()
+    assert max(size.width() for size in drawn.availableSizes()) == 64
