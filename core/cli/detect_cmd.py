@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from core import validate
-from core.cli.flags import credentials_from_flags, refuse_password_flag, report_path_from_flag, tls_policy_from_flags
+from core.cli.flags import (
+    add_secret_arguments,
+    add_tls_arguments,
+    credentials_from_flags,
+    refuse_password_flag,
+    report_path_from_flag,
+    tls_policy_from_flags,
+)
 from core.cli.main import EXIT_OK, EXIT_PROBLEM, usage_error
 from core.errors import InputError
 from core.model import AuthMethod, CredentialKind, Credentials, ProbePlan, SecurityMode
@@ -55,17 +62,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     login = parser.add_argument_group("optional login on the recommended combination (no message is sent)")
     login.add_argument("--user", metavar="U", help="login name (usually the full email address)")
-    secret = login.add_mutually_exclusive_group()
-    secret.add_argument("--password-env", metavar="VAR", help="read the password from environment variable VAR")
-    secret.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    secret.add_argument("--token-env", metavar="VAR", help="read an OAuth2 access token from environment variable VAR")
-    login.add_argument("--password", "-p", dest="password_flag", help=argparse.SUPPRESS)
-
-    tls = parser.add_argument_group("TLS")
-    tls.add_argument("--ca-file", metavar="PEM", help="trust these CA certificates instead of the system store")
-    tls.add_argument("--insecure", action="store_true", help="do not verify certificates (not recommended)")
-    tls.add_argument("--tls-min", metavar="V", help="lowest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
-    tls.add_argument("--tls-max", metavar="V", help="highest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
+    add_secret_arguments(login)
+    add_tls_arguments(parser, insecure_help="do not verify certificates (not recommended)")
 
     checks = parser.add_argument_group("pre-flight checks")
     checks.add_argument(

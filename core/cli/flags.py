@@ -26,6 +26,25 @@ PASSWORD_FLAG_REFUSAL = (
 )
 
 
+def add_secret_arguments(login: argparse._ArgumentGroup) -> None:
+    """The ways to give a secret (one at most), and the refused ``--password``/``-p``."""
+    secret = login.add_mutually_exclusive_group()
+    secret.add_argument("--password-env", metavar="VAR", help="read the password from environment variable VAR")
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    secret.add_argument("--token-env", metavar="VAR", help="read an OAuth2 access token from environment variable VAR")
+    # Refused on purpose, with a message saying what to do instead (refuse_password_flag).
+    login.add_argument("--password", "-p", dest="password_flag", help=argparse.SUPPRESS)
+
+
+def add_tls_arguments(parser: argparse.ArgumentParser, *, insecure_help: str) -> None:
+    """The TLS group that ``tls_policy_from_flags`` reads."""
+    tls = parser.add_argument_group("TLS")
+    tls.add_argument("--ca-file", metavar="PEM", help="trust these CA certificates instead of the system store")
+    tls.add_argument("--insecure", action="store_true", help=insecure_help)
+    tls.add_argument("--tls-min", metavar="V", help="lowest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
+    tls.add_argument("--tls-max", metavar="V", help="highest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
+
+
 def refuse_password_flag(args: argparse.Namespace, prog: str) -> int | None:
     """The exit status when a password was given as a flag value (``--password``/``-p``), else None."""
     if getattr(args, "password_flag", None) is None:

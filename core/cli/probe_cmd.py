@@ -12,7 +12,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli.flags import credentials_from_flags, refuse_password_flag, report_path_from_flag, tls_policy_from_flags
+from core.cli.flags import (
+    add_secret_arguments,
+    add_tls_arguments,
+    credentials_from_flags,
+    refuse_password_flag,
+    report_path_from_flag,
+    tls_policy_from_flags,
+)
 from core.cli.main import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, usage_error
 from core.errors import InputError
 
@@ -48,17 +55,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     login = parser.add_argument_group("login")
     login.add_argument("--auth", default=None, help="auto, none, plain, login, cram-md5 or xoauth2 (default: auto)")
     login.add_argument("--user", metavar="U", help="login name (usually the full email address)")
-    secret = login.add_mutually_exclusive_group()
-    secret.add_argument("--password-env", metavar="VAR", help="read the password from environment variable VAR")
-    secret.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    secret.add_argument("--token-env", metavar="VAR", help="read an OAuth2 access token from environment variable VAR")
+    add_secret_arguments(login)
     login.add_argument(
         "--credential",
         choices=["password", "app-password", "api-key"],
         help="what the password is (helps the diagnosis; default: password)",
     )
-    # Refused on purpose, with a message saying what to do instead.
-    login.add_argument("--password", "-p", dest="password_flag", help=argparse.SUPPRESS)
 
     oauth = parser.add_argument_group("OAuth2 sign-in (Microsoft identity platform)")
     oauth.add_argument(
@@ -82,11 +84,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     message.add_argument("--attach-size", metavar="BYTES", help="attach a scan-like PDF of this many bytes")
     message.add_argument("--no-send", action="store_true", help="stop after the login; send no message")
 
-    tls = parser.add_argument_group("TLS")
-    tls.add_argument("--ca-file", metavar="PEM", help="trust these CA certificates instead of the system store")
-    tls.add_argument("--insecure", action="store_true", help="do not verify the certificate (not recommended)")
-    tls.add_argument("--tls-min", metavar="V", help="lowest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
-    tls.add_argument("--tls-max", metavar="V", help="highest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
+    add_tls_arguments(parser, insecure_help="do not verify the certificate (not recommended)")
 
     device = parser.add_argument_group("device behaviour")
     device.add_argument("--no-pipelining", action="store_true", help="never use PIPELINING")
@@ -191,11 +189,11 @@ def with_sender_mx(result: ProbeResult) -> ProbeResult:
     import ipaddress
     from dataclasses import replace
 
-    from core.diagnosis.engine import find_provider
+    from core.diagnosis.engine import find_provider, sender_domain
     from core.diagnosis.providers import default_mx_lookup
 
     host = result.plan.host
-    domain = result.plan.message.mail_from.rpartition("@")[2]
+    domain = sender_domain(result)
     if "mx" in result.extra or not domain or host == "localhost" or find_provider(result) is not None:
         return result
     try:

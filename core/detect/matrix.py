@@ -190,7 +190,7 @@ def summarise(
     return MatrixRow(
         combination,
         reachable=_reachable(result),
-        greeting=f"{result.greeting.code} {result.greeting.text}".strip() if result.greeting else None,
+        greeting=result.greeting.quoted if result.greeting else None,
         tls_version=result.tls.version if result.tls else None,
         certificate_valid=certificate_valid,
         auth_before_tls=before.auth_mechanisms if before is not None and plaintext_ehlo else None,
@@ -243,15 +243,7 @@ def _compare_with_unrestricted(
     row: MatrixRow, base: ProbePlan, combination: Combination, device: DeviceClass, cancel: CancelToken
 ) -> MatrixRow:
     """Probe again as a modern client: if that handshake works, the device's TLS is what fails."""
-    control_plan = replace(
-        base,
-        port=combination.port,
-        security=combination.security,
-        auth=AuthMethod.NONE,
-        username=None,
-        send=False,
-        device_profile=None,
-    )
+    control_plan = combination_plan(replace(base, device_profile=None), combination)
     control = run_probe(control_plan, Credentials(), cancel=cancel)
     negotiated = control.tls.version if control.tls else None
     if negotiated is None or row.result is None:

@@ -20,7 +20,8 @@ from core.probe.phases import Phase
 from core.probe.result import FailureKind, ProbeResult
 
 
-def _sender_domain(result: ProbeResult) -> str | None:
+def sender_domain(result: ProbeResult) -> str | None:
+    """The domain whose MX records may reveal the provider: the sender's, else the login's."""
     address = result.plan.message.mail_from or result.plan.username or ""
     _, at, domain = address.rpartition("@")
     return domain.strip().lower() or None if at else None
@@ -30,7 +31,7 @@ def _mx_hosts(result: ProbeResult, resolver: MxLookup | None) -> list[str]:
     known = result.extra.get("mx")
     if isinstance(known, list | tuple):
         return [str(h) for h in known]
-    domain = _sender_domain(result)
+    domain = sender_domain(result)
     if resolver is None or domain is None:
         return []
     try:

@@ -49,11 +49,3 @@ tls_lines = matching((EventKind.TLS,))
 capability_lines = matching((EventKind.SERVER,), "auth", "starttls")
 greeting_line = matching((EventKind.SERVER,), "220 ")
 auth_success = matching((EventKind.SERVER,), "235 ")
-
-
-def first_events(count: int) -> Evidence:
-    return lambda ctx: tuple(e.index for e in _events(ctx)[:count])
-
-
-def no_evidence(ctx: Context) -> tuple[int, ...]:
-    return ()

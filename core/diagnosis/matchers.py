@@ -167,10 +167,6 @@ def microsoft(ctx: Context) -> bool:
     return ctx.microsoft
 
 
-def host_is(*names: str) -> Predicate:
-    return lambda ctx: ctx.host.lower().rstrip(".") in names
-
-
 def has_claims(ctx: Context) -> bool:
     return bool(ctx.claims)
 

@@ -69,11 +69,6 @@ def exchange_online_status(now: datetime | None) -> str:
     return " ".join(sentences) + " " + tail + ")"
 
 
-def exchange_basic_in_force(now: datetime | None) -> bool:
-    """True once the default switch-off date has passed."""
-    return _today(now) >= EXCHANGE_ONLINE[0].when
-
-
 def outlook_com_status(now: datetime | None) -> str:
     day = f"{OUTLOOK_COM_BASIC_OFF.day} {OUTLOOK_COM_BASIC_OFF:%B %Y}"
     if _today(now) >= OUTLOOK_COM_BASIC_OFF:

@@ -230,7 +230,3 @@ PRESETS: tuple[Preset, ...] = (
 IMPLICIT_TLS_PORTS: frozenset[int] = frozenset({465, 2465})
 # Ports on which the server greets in plaintext first (STARTTLS upgrades later).
 PLAINTEXT_FIRST_PORTS: frozenset[int] = frozenset({25, 587, 2525, 2587})
-
-
-def preset_by_id(preset_id: str) -> Preset | None:
-    return next((p for p in PRESETS if p.id == preset_id), None)

@@ -7,11 +7,9 @@ normalised text so none of that breaks them.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 
+from core.smtp import sasl
 from core.smtp.events import Reply
 
 _BRACKETS = re.compile(r"\[[^\]]*\]")
@@ -23,7 +21,6 @@ _EMBEDDED = re.compile(r"\berror:?\s+([45]\d\d)[ -]+(.+)$", re.IGNORECASE | re.D
 # One reply line as servers and most clients print it: "535 5.7.8 text", "534-5.7.9 text", "535: text".
 _REPLY_LINE = re.compile(r"^\s*([2-5]\d\d)(?:[ -]|:\s?|$)(.*)$")
 _ENHANCED_START = re.compile(r"^\s*([245])\.\d{1,3}\.\d{1,3}(?=\s|$)")
-_ENHANCED_ANYWHERE = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 
 
 def normalise(text: str) -> str:
@@ -74,21 +71,8 @@ def parse_reply(text: str) -> Reply | None:
     return None
 
 
-def find_enhanced(text: str) -> str | None:
-    """The first enhanced status code anywhere in ``text``."""
-    match = _ENHANCED_ANYWHERE.search(text)
-    return ".".join(match.groups()) if match else None
-
-
 def decode_xoauth2_challenge(reply: Reply) -> dict[str, object] | None:
     """The JSON error a 334 challenge to AUTH XOAUTH2 carries (Google), or None."""
     if reply.code != 334 or not reply.lines:
         return None
-    payload = reply.lines[0].strip()
-    if not payload:
-        return None
-    try:
-        decoded = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4), validate=True))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return None
-    return decoded if isinstance(decoded, dict) else None
+    return sasl.decode_xoauth2_challenge(reply.lines[0])

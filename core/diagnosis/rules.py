@@ -290,33 +290,13 @@ BAD_CREDENTIALS_WORDS = says(
 
 CAUSE_RULES: tuple[Rule, ...] = (
     # OAuth token endpoint (before any SMTP)
-    Rule("T01", "oauth_consent_required", all_of(token_error_present, token_cause("oauth_consent_required"))),
-    Rule(
-        "T02",
-        "oauth_blocked_by_conditional_access",
-        all_of(token_error_present, token_cause("oauth_blocked_by_conditional_access")),
-    ),
-    Rule(
-        "T03",
-        "oauth_app_registration_misconfigured",
-        all_of(token_error_present, token_cause("oauth_app_registration_misconfigured")),
-    ),
-    Rule(
-        "T04",
-        "oauth_wrong_scope_or_audience",
-        all_of(token_error_present, token_cause("oauth_wrong_scope_or_audience")),
-    ),
-    Rule(
-        "T05",
-        "oauth_token_invalid_or_expired",
-        all_of(token_error_present, token_cause("oauth_token_invalid_or_expired")),
-    ),
-    Rule("T06", "bad_credentials", all_of(token_error_present, token_cause("bad_credentials"))),
-    Rule(
-        "T07",
-        "account_blocked_or_restricted",
-        all_of(token_error_present, token_cause("account_blocked_or_restricted")),
-    ),
+    Rule("T01", "oauth_consent_required", token_cause("oauth_consent_required")),
+    Rule("T02", "oauth_blocked_by_conditional_access", token_cause("oauth_blocked_by_conditional_access")),
+    Rule("T03", "oauth_app_registration_misconfigured", token_cause("oauth_app_registration_misconfigured")),
+    Rule("T04", "oauth_wrong_scope_or_audience", token_cause("oauth_wrong_scope_or_audience")),
+    Rule("T05", "oauth_token_invalid_or_expired", token_cause("oauth_token_invalid_or_expired")),
+    Rule("T06", "bad_credentials", token_cause("bad_credentials")),
+    Rule("T07", "account_blocked_or_restricted", token_cause("account_blocked_or_restricted")),
     Rule(
         "T09",
         "oauth_token_fetch_failed",

@@ -49,7 +49,6 @@ STARTTLS_READY = "220 2.0.0 SMTP server ready"  # Microsoft's words; aiosmtpd sa
 STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first"
 UNRECOGNISED_AUTH_TYPE = "504 5.7.4 Unrecognized authentication type"
 BYE = "221 2.0.0 Service closing transmission channel"
-AUTH_SUCCESS = "235 2.7.0 Authentication successful"
 
 
 SENDER_OK = "250 2.1.0 Sender OK"

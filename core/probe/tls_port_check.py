@@ -12,14 +12,14 @@ request as well, and answers the ClientHello with a plaintext ``HTTP/1.1 400 Bad
 
 from __future__ import annotations
 
-import ssl
 import threading
 
 from core.cancel import CancelToken
 from core.errors import ProbeError
+from core.model import TlsPolicy
 from core.transport.deadline import Deadline
 from core.transport.socket_transport import SocketTransport
-from core.transport.tls import TlsHandshakeFailure
+from core.transport.tls import TlsHandshakeFailure, build_context
 
 # Most greetings arrive within milliseconds; only a silence this long starts the second connection.
 START_AFTER_SECONDS = 1.0
@@ -48,10 +48,8 @@ class TlsPortCheck:
     def _run(self) -> None:
         if self._stop.wait(self._delay) or self._run_cancel.cancelled:
             return
-        context = ssl.create_default_context()
         # Only "does this port speak TLS?" matters here; the certificate is checked by the real run.
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
+        context = build_context(TlsPolicy(verify=False))
         transport = SocketTransport(cancel=self._stop)
         try:
             transport.connect(self._host, self._port, self._greeting.child(self._greeting.remaining()))

@@ -157,9 +157,6 @@ class ProfileService:
             value = self.keyring.get(ref)
         return value
 
-    def has_secret(self, profile: Profile, kind: SecretKind = SecretKind.PASSWORD) -> bool:
-        return bool(self.secret(profile, kind))
-
     def set_session_secret(self, profile: Profile, kind: SecretKind, value: Secret | None) -> None:
         """Keep a secret for this run only (e.g. typed into the form without saving the profile)."""
         ref = profile.secret_ref(kind)

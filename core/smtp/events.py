@@ -48,6 +48,11 @@ class Reply:
         return " ".join(line.strip() for line in self.lines)
 
     @property
+    def quoted(self) -> str:
+        """The reply on one line, code first, as people quote it: ``535 5.7.8 Authentication failed``."""
+        return f"{self.code} {self.text}".strip()
+
+    @property
     def is_positive(self) -> bool:
         return 200 <= self.code < 400
 

@@ -124,7 +124,15 @@ class SaslExchange:
         self.xoauth2_error: dict[str, object] | None = None  # set when a 334 carried an error JSON
 
     def start(self) -> Auth:
-        return Auth(self.mechanism)
+        """The AUTH command, with the initial response when the plan asks for one and there is one."""
+        payload = self._payload() if self._initial else None
+        if payload is None:
+            return Auth(self.mechanism)
+        return Auth(self.mechanism, *payload)
+
+    def _payload(self) -> tuple[str, str] | None:
+        """The first answer as (wire text, transcript text); None for a mechanism where the server speaks first."""
+        return None
 
     def respond(self, challenge: str) -> AuthResponse:
         """The answer to the next ``334 <challenge>``; ``*`` (cancel) once nothing is left to say."""
@@ -140,12 +148,6 @@ class PlainExchange(SaslExchange):
         size = len(f"\x00{self._username}\x00{self._secret}".encode())
         return payload, f"<credentials for {self._username or '(no user name)'}: {size} bytes, redacted>"
 
-    def start(self) -> Auth:
-        if not self._initial:
-            return Auth(self.mechanism)
-        payload, shown = self._payload()
-        return Auth(self.mechanism, payload, shown)
-
     def respond(self, challenge: str) -> AuthResponse:
         self._step += 1
         if self._initial or self._step > 1:
@@ -159,15 +161,13 @@ class LoginExchange(SaslExchange):
 
     mechanism = "LOGIN"
 
+    def _payload(self) -> tuple[str, str]:
+        return b64(self._username), f"{b64(self._username)}  <user name: {self._username}>"
+
     def _answers(self) -> list[AuthResponse]:
-        user = AuthResponse(b64(self._username), f"{b64(self._username)}  <user name: {self._username}>")
+        user = AuthResponse(*self._payload())
         password = AuthResponse(b64(self._secret), "<password, redacted>")
         return [password] if self._initial else [user, password]
-
-    def start(self) -> Auth:
-        if not self._initial:
-            return Auth(self.mechanism)
-        return Auth(self.mechanism, b64(self._username), f"{b64(self._username)}  <user name: {self._username}>")
 
     def respond(self, challenge: str) -> AuthResponse:
         answers = self._answers()
@@ -201,12 +201,6 @@ class XOAuth2Exchange(SaslExchange):
     def _payload(self) -> tuple[str, str]:
         shown = f"<user={self._username} auth=Bearer ***, base64, redacted>"
         return xoauth2_initial_response(self._username, self._secret), shown
-
-    def start(self) -> Auth:
-        if not self._initial:
-            return Auth(self.mechanism)
-        payload, shown = self._payload()
-        return Auth(self.mechanism, payload, shown)
 
     def respond(self, challenge: str) -> AuthResponse:
         self._step += 1

@@ -15,7 +15,7 @@ import pytest
 
 from core.cancel import CancelToken
 from core.model import AuthMethod, Credentials, MessageSpec, SecurityMode, Timeouts, TlsPolicy
-from core.probe import runner
+from core.probe import transaction
 from core.probe.phases import Phase
 from core.probe.result import FailureKind
 from core.probe.transcript import EventKind
@@ -311,7 +311,7 @@ def test_a_bug_becomes_an_internal_failure_without_its_text(monkeypatch: pytest.
     def broken(*args: object, **kwargs: object) -> bytes:
         raise RuntimeError(f"something mentioning {PASSWORD}")
 
-    monkeypatch.setattr(runner, "build_message", broken)
+    monkeypatch.setattr(transaction, "build_message", broken)
 
     def script(peer: Peer) -> None:
         greet(peer)
