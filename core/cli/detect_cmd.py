@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from core import validate
 from core.cli.flags import (
+    add_color_argument,
     add_secret_arguments,
     add_tls_arguments,
     credentials_from_flags,
@@ -26,7 +27,7 @@ from core.cli.flags import (
     report_path_from_flag,
     tls_policy_from_flags,
 )
-from core.cli.main import EXIT_OK, EXIT_PROBLEM, usage_error
+from core.cli.main import EXIT_OK, EXIT_PROBLEM
 from core.errors import InputError
 from core.model import AuthMethod, CredentialKind, Credentials, ProbePlan, SecurityMode
 
@@ -73,19 +74,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     output = parser.add_argument_group("output")
     output.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     output.add_argument("--report", metavar="FILE", help="also save the result (.json or .txt)")
-    output.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour the output")
+    add_color_argument(output)
 
 
 def run(args: argparse.Namespace) -> int:
     refused = refuse_password_flag(args, PROG)
     if refused is not None:
         return refused
-    try:
-        report_path = detect_report_path(args.report)
-        base, ports, credentials = build_request(args)
-        attachment = parse_size(args.attach_size, "--attach-size")
-    except InputError as exc:
-        return usage_error(PROG, exc.message if exc.field == "-" else f"{exc.field}: {exc.message}")
+    # Bad input raises InputError, which core.cli.main turns into one line and exit status 2.
+    report_path = detect_report_path(args.report)
+    base, ports, credentials = build_request(args)
+    attachment = parse_size(args.attach_size, "--attach-size")
     return execute(base, ports, credentials, attachment, args, report_path)
 
 

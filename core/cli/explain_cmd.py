@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
+from core.cli.flags import add_color_argument
 from core.cli.main import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, usage_error
 from core.diagnosis.finding import Finding, primary
 
@@ -25,7 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="the reply or error message (quote it), or - to read it from standard input",
     )
     parser.add_argument("--json", action="store_true", help="print a JSON object instead of text")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output")
+    add_color_argument(parser)
 
 
 def _read_text(parts: list[str]) -> str:

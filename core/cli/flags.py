@@ -45,6 +45,11 @@ def add_tls_arguments(parser: argparse.ArgumentParser, *, insecure_help: str) ->
     tls.add_argument("--tls-max", metavar="V", help="highest TLS version to offer: 1.0, 1.1, 1.2 or 1.3")
 
 
+def add_color_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """--color auto|always|never, the same for every command that prints."""
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output")
+
+
 def refuse_password_flag(args: argparse.Namespace, prog: str) -> int | None:
     """The exit status when a password was given as a flag value (``--password``/``-p``), else None."""
     if getattr(args, "password_flag", None) is None:

@@ -102,7 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(module.run(args))
     except InputError as exc:
-        return usage_error(f"smtp-doctor {args.command}", f"{exc.field}: {exc.message}")
+        # Every command's bad input ends here: one line naming the flag (field "-": no flag to name).
+        message = exc.message if exc.field == "-" else f"{exc.field}: {exc.message}"
+        return usage_error(f"smtp-doctor {args.command}", message)
     except KeyboardInterrupt:
         print("smtp-doctor: interrupted", file=sys.stderr)
         return 130

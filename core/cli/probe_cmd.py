@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.cli.flags import (
+    add_color_argument,
     add_secret_arguments,
     add_tls_arguments,
     credentials_from_flags,
@@ -20,7 +21,7 @@ from core.cli.flags import (
     report_path_from_flag,
     tls_policy_from_flags,
 )
-from core.cli.main import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, usage_error
+from core.cli.main import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from core.errors import InputError
 
 if TYPE_CHECKING:
@@ -98,20 +99,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     output = parser.add_argument_group("output")
     output.add_argument("--json", action="store_true", help="print one JSON object instead of the transcript")
     output.add_argument("--report", metavar="FILE", help="also save a redacted report (.html, .json, .txt, .pdf)")
-    output.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour the output")
+    add_color_argument(output)
 
 
 def run(args: argparse.Namespace) -> int:
     refused = refuse_password_flag(args, PROG)
     if refused is not None:
         return refused
-    try:
-        report_path = report_path_from_flag(args.report, REPORT_SUFFIXES)
-        plan, credentials = build_plan(args)
-        if args.oauth:
-            return _probe_with_oauth(plan, args, report_path)
-    except InputError as exc:
-        return usage_error(PROG, exc.message if exc.field == "-" else f"{exc.field}: {exc.message}")
+    # Bad input raises InputError, which core.cli.main turns into one line and exit status 2.
+    report_path = report_path_from_flag(args.report, REPORT_SUFFIXES)
+    plan, credentials = build_plan(args)
+    if args.oauth:
+        return _probe_with_oauth(plan, args, report_path)
     return execute(plan, credentials, args, report_path)
 
 
