@@ -1,5 +1,5 @@
 """The packaged app's entry point: the ``smtp-doctor`` command line (no arguments: the desktop app)."""
 
-from core.cli.main import entry_point
+from gui.launcher import entry_point
 
 entry_point()

@@ -1,4 +1,4 @@
-"""``python -m core`` runs the ``smtp-doctor`` command line."""
+"""``python -m core`` runs the ``smtp-doctor`` command line without the desktop part (headless commands)."""
 
 from core.cli.main import entry_point
 

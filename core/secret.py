@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import threading
+from collections.abc import Iterable
 from typing import Final
 
 _MASK: Final = "***"
@@ -61,3 +63,35 @@ def secret_forms(value: str) -> set[str]:
     # Without padding, as some encoders write it.
     forms |= {f.rstrip("=") for f in list(forms) if f.endswith("=")}
     return forms
+
+
+class SecretRegistry:
+    """Every secret one run holds, registered once when it appears (the typed password, a fetched token).
+
+    The check registers what it presents and what it fetches; whoever saves the run's report later
+    redacts with the same registry, never with whatever a form field holds by then. Safe to add to
+    from the thread that runs the check while another thread reads.
+    """
+
+    def __init__(self, secrets: Iterable[Secret | None] = ()) -> None:
+        self._lock = threading.Lock()
+        self._secrets: list[Secret] = []
+        self.add(*secrets)
+
+    def add(self, *secrets: Secret | None) -> None:
+        with self._lock:
+            self._secrets += [s for s in secrets if s and s not in self._secrets]
+
+    def secrets(self) -> tuple[Secret, ...]:
+        with self._lock:
+            return tuple(self._secrets)
+
+    def values(self) -> list[str]:
+        """Plain values, for redaction only."""
+        return [s.reveal() for s in self.secrets()]
+
+    def __repr__(self) -> str:
+        return f"SecretRegistry({len(self._secrets)} secrets)"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("SecretRegistry values cannot be pickled")

@@ -15,22 +15,21 @@ reason on the failing line), 2 for bad usage.
   real servers against them) and certifi's bundle (used for sign-in requests) is there.
 - ``probe``: the practice server starts on 127.0.0.1, the real engine probes a working and a
   failing scenario, and the diagnosis names the cause each scenario expects.
-- ``assets`` and ``window`` (``gui.selftest``, Qt): the bundled icon, drawn icons, Qt plugins,
-  fonts and PDF output; then the main window opens in practice mode, runs a practice test and
-  shows the result. ``--screenshot FILE.png`` saves what the window shows.
+- ``assets`` and ``window`` (``gui.selftest``, Qt, handed in by the entry point as
+  ``window_checks``): the bundled icon, drawn icons, Qt plugins, fonts and PDF output; then the main
+  window opens in practice mode, runs a practice test and shows the result. ``--screenshot FILE.png``
+  saves what the window shows.
 
 Without a display on Linux the window part uses Qt's offscreen platform instead of aborting.
 Nothing is left behind: the practice server deletes its CA folder, the window's settings go to a
 temporary file, nothing is written to the keyring.
 
-``--startup-probe`` (for tests/bench/bench_package.py) opens the desktop app as usual, prints the
-moment its first window has been shown (``time.monotonic()``, comparable across processes), then
-quits.
+The flags (``--self-test [--screenshot FILE.png]``, ``--startup-probe``) are read by
+``core.cli.selftest_cmd``.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import pkgutil
@@ -39,7 +38,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
 from core import __version__
@@ -68,7 +66,6 @@ NATIVE_KEYRING: Final = {
 }
 # One scenario that must pass and one whose diagnosis must name its cause.
 PROBE_SCENARIOS: Final = ("works-starttls", "tenant-disabled")
-GUI_MODULE: Final = "gui.selftest"
 
 
 class CheckFailed(Exception):
@@ -76,6 +73,8 @@ class CheckFailed(Exception):
 
 
 Check = Callable[[], str]  # returns the detail line; raises CheckFailed (or anything) on failure
+# Loads the desktop part's checks (Qt); handed in by the entry point, core never imports gui.
+WindowChecks = Callable[[], Sequence[tuple[str, Check]]]
 
 
 @dataclass(frozen=True)
@@ -248,10 +247,12 @@ def _say(line: str) -> None:
         print(line, flush=True)
 
 
-def _gui_checks(screenshot: Path | None) -> tuple[tuple[str, Check], ...]:
-    """The Qt part, or one failing check saying why it cannot load."""
+def _loaded(window_checks: WindowChecks | None) -> Sequence[tuple[str, Check]]:
+    """The window part's checks, or one failing check saying why they cannot load."""
+    if window_checks is None:
+        return ()
     try:
-        module = importlib.import_module(GUI_MODULE)  # Qt is loaded only here, never by core itself
+        return window_checks()
     except Exception as exc:  # noqa: BLE001 - a missing Qt library shows up as any kind of error
         reason = f"the desktop part cannot load ({type(exc).__name__}: {exc})"
 
@@ -259,17 +260,15 @@ def _gui_checks(screenshot: Path | None) -> tuple[tuple[str, Check], ...]:
             raise CheckFailed(reason)
 
         return (("window", cannot_load),)
-    checks: tuple[tuple[str, Check], ...] = module.checks(screenshot)
-    return checks
 
 
-def run_self_test(screenshot: Path | None = None, *, with_gui: bool = True) -> int:
-    """Run every check, print the report and return the exit status."""
+def run_self_test(window_checks: WindowChecks | None = None) -> int:
+    """Run every check (the core ones, then the window part when given), print the report, return the status."""
     started = time.perf_counter()
     frozen = "packaged" if getattr(sys, "frozen", False) else "from source"
     _say(f"SMTP Doctor {__version__} self-test ({frozen}, {sys.platform}, Python {sys.version.split()[0]})")
     results = []
-    checks = CORE_CHECKS + (_gui_checks(screenshot) if with_gui else ())
+    checks = (*CORE_CHECKS, *_loaded(window_checks))
     for name, check in checks:
         result = run_check(name, check)
         results.append(result)
@@ -281,45 +280,3 @@ def run_self_test(screenshot: Path | None = None, *, with_gui: bool = True) -> i
         return EXIT_FAILED
     _say(f"self-test passed: {len(results)} checks in {took:.1f} s")
     return EXIT_OK
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from core.cli.main import OneLineParser
-
-    parser = OneLineParser(prog="smtp-doctor", description="Check that this copy of SMTP Doctor works.")
-    what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("--self-test", action="store_true", help="run the checks and print a short report")
-    what.add_argument("--startup-probe", action="store_true", help="print when the first window shows, quit")
-    parser.add_argument("--screenshot", metavar="FILE.png", help="with --self-test: save the window as PNG")
-    return parser
-
-
-def screenshot_path(value: str | None) -> Path | None:
-    """The ``--screenshot`` target, or a usage error message via ValueError."""
-    if value is None:
-        return None
-    path = Path(value).expanduser()
-    if path.suffix.lower() != ".png":
-        raise ValueError(f"--screenshot: {value} must end in .png")
-    if not path.parent.is_dir():
-        raise ValueError(f"--screenshot: the folder {path.parent} does not exist")
-    return path
-
-
-def main(argv: Sequence[str]) -> int:
-    """``smtp-doctor --self-test [--screenshot FILE.png]`` or ``smtp-doctor --startup-probe``."""
-    parser = build_parser()
-    args = parser.parse_args(list(argv))
-    if args.startup_probe:
-        if args.screenshot:
-            parser.error("--screenshot goes with --self-test")
-        module = importlib.import_module(GUI_MODULE)
-        status: int = module.startup_probe()
-        return status
-    try:
-        screenshot = screenshot_path(args.screenshot)
-    except ValueError as exc:
-        if sys.stderr is not None:
-            print(f"smtp-doctor: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return run_self_test(screenshot)

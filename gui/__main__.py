@@ -1,7 +1,5 @@
-"""``python -m gui [--demo]`` opens the desktop app."""
+"""``python -m gui [ARGS]`` is ``smtp-doctor [ARGS]``: no arguments open the desktop app."""
 
-import sys
+from gui.launcher import entry_point
 
-from gui.app import main
-
-sys.exit(main(sys.argv[1:], demo="--demo" in sys.argv[1:]))
+entry_point()

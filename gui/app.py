@@ -24,14 +24,12 @@ APPLICATION = "SMTP Doctor"
 
 
 def build_services(settings: QSettings | None = None) -> Services:
-    """The real engine, diagnosis and presets (imported here so tests can build their own)."""
-    from core.diagnosis.engine import diagnose
+    """The real check pipeline and presets (imported here so tests can build their own)."""
     from core.diagnosis.presets import PRESETS
-    from core.probe.runner import run_probe
+    from core.usecase.check import CheckServices
 
     return Services(
-        run_probe=run_probe,
-        diagnose=lambda result: tuple(diagnose(result)),
+        check_services=CheckServices(),
         probe_pool=private_pool(),
         settings=settings or QSettings(ORGANISATION, APPLICATION),
         presets=PRESETS,

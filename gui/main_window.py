@@ -33,14 +33,16 @@ from core.probe.result import ProbeResult
 from core.profiles.model import Profile, SecretKind
 from core.report.save import FILE_DIALOG_FILTER, containing_folder, save_report, suggested_filename, ticket_summary
 from core.secret import Secret
+from core.usecase.check import CheckRequest
+from core.usecase.signin import SignIn
 from gui.controller import ProbeController
 from gui.dialogs.about import show_about
 from gui.dialogs.profile_exchange import ProfileExchange
 from gui.icons import Glyph, icon
-from gui.oauth_task import OAuthRequest
 from gui.oauth_ui import OAuthCoordinator
 from gui.presenter import format_ms, verdict
 from gui.profile_bridge import plan_of, profile_with_plan
+from gui.report_pdf import html_to_pdf
 from gui.services import Services
 from gui.style import is_dark
 from gui.widgets.capabilities_view import CapabilitiesView
@@ -67,7 +69,7 @@ class MainWindow(QMainWindow):
         self.services = services
         self.setWindowTitle("SMTP Doctor")
         self.setWindowIcon(icon(Glyph.APP))
-        self.controller = ProbeController(services.probe_pool, services.run_probe, services.diagnose, self)
+        self.controller = ProbeController(services.probe_pool, services.check_services, self)
         self.last_result: ProbeResult | None = None
         self.last_findings: tuple[Finding, ...] = ()
         self._dirty = False
@@ -254,7 +256,7 @@ class MainWindow(QMainWindow):
             return self.oauth.start_test(plan)
         return self.start_plan(plan, credentials)
 
-    def start_plan(self, plan: ProbePlan, credentials: Credentials, oauth: OAuthRequest | None = None) -> bool:
+    def start_plan(self, plan: ProbePlan, credentials: Credentials, sign_in: SignIn | None = None) -> bool:
         self.transcript.transcript.clear()
         self.capabilities.show_capabilities(None, None)
         self.tls.show_tls(None)
@@ -263,7 +265,7 @@ class MainWindow(QMainWindow):
         self.findings.verdict.show_running(f"Testing {plan.host} port {plan.port} ({plan.security.label})…")
         self.tabs.setCurrentWidget(self.transcript)
         self.statusBar().showMessage(f"Testing {plan.host}:{plan.port}…")
-        return self.controller.start(plan, credentials, oauth)
+        return self.controller.start(CheckRequest(plan, credentials, sign_in))
 
     def stop_test(self) -> None:
         if self.controller.is_running:
@@ -337,13 +339,13 @@ class MainWindow(QMainWindow):
 
     def copy_summary(self) -> None:
         if self.last_result is not None:
-            text = ticket_summary(self.last_result, self.last_findings, secrets=self._form_secrets())
+            text = ticket_summary(self.last_result, self.last_findings, secrets=self._run_secrets())
             QGuiApplication.clipboard().setText(text)
             self.statusBar().showMessage("Summary copied: paste it into the ticket.", 4000)
 
-    def _form_secrets(self) -> tuple[Secret, ...]:
-        # A second line of defence: the report redacts whatever is in the password field, too.
-        return () if self.form.password.is_empty() else (self.form.password.secret(),)
+    def _run_secrets(self) -> tuple[Secret, ...]:
+        # Every secret the shown run held (registered by the check), whatever the form holds by now.
+        return self.controller.last_secrets.secrets()
 
     def ask_and_save_report(self) -> None:
         if self.last_result is None:
@@ -359,7 +361,13 @@ class MainWindow(QMainWindow):
         if self.last_result is None:
             return None
         try:
-            saved = save_report(path, self.last_result, self.last_findings, secrets=self._form_secrets())
+            saved = save_report(
+                path,
+                self.last_result,
+                self.last_findings,
+                secrets=self._run_secrets(),
+                load_pdf_writer=lambda: html_to_pdf,
+            )
         except SmtpDoctorError as exc:
             QMessageBox.warning(self, "Report not saved", str(exc))
             return None

@@ -23,8 +23,9 @@ from core.oauth.settings import OAuthSettings
 from core.oauth.tokens import DeviceCodePrompt
 from core.profiles.model import Profile, SecretKind
 from core.secret import Secret
+from core.usecase.signin import SignIn
 from gui.dialogs.device_code import DeviceCodeDialog
-from gui.oauth_task import OAuthRequest, OAuthTask, accounts_work, sign_in_work, sign_out_work
+from gui.oauth_task import OAuthTask, accounts_work, sign_in_work, sign_out_work
 from gui.widgets.oauth_section import SignInMethod
 
 if TYPE_CHECKING:
@@ -60,13 +61,13 @@ class OAuthCoordinator(QObject):
             return False
         return self.window.start_plan(plan, Credentials(), request)
 
-    def request(self) -> OAuthRequest | None:
+    def request(self) -> SignIn | None:
         """The token request for the form's settings and the selected profile's cache (None if invalid)."""
         # None also covers "App-only: client secret" with no secret typed: the section says so.
         settings = self.window.form.oauth_settings(self.window.services.authority_ca_file)
         if settings is None:
             return None
-        return OAuthRequest(settings, self.cache_store(settings))
+        return SignIn(settings, self.cache_store(settings))
 
     def cache_store(self, settings: OAuthSettings) -> TokenCacheStore:
         """The profile's token cache; without a saved profile, one in memory per app and flow."""
@@ -127,7 +128,7 @@ class OAuthCoordinator(QObject):
         if store is None:
             self.section.show_account(None)
             return None
-        request = OAuthRequest(settings, store) if settings is not None else None
+        request = SignIn(settings, store) if settings is not None else None
         task = OAuthTask(sign_out_work(request, store))
         task.signals.signed_out.connect(lambda: self.section.show_account(None))
         task.signals.signed_out.connect(lambda: self.window.statusBar().showMessage("Signed out.", 4000))
@@ -145,7 +146,7 @@ class OAuthCoordinator(QObject):
             self.section.clear_message()  # a half-filled profile: no complaint before Test
             return None
         settings = dataclasses.replace(settings, ca_file=self.window.services.authority_ca_file)
-        task = OAuthTask(accounts_work(OAuthRequest(settings, self.cache_store(settings))))
+        task = OAuthTask(accounts_work(SignIn(settings, self.cache_store(settings))))
         task.signals.accounts.connect(lambda names: self.section.show_account(names[0] if names else None))
         return self._start(task, account_action=False)
 

@@ -1,7 +1,8 @@
 """PDF reports: Qt lays out the HTML report (QTextDocument) and writes it with QPdfWriter.
 
-``core.report.save`` imports this module only when a PDF is asked for, so the CLI pays for Qt
-only then. No display is needed: without one, Qt's offscreen platform is used.
+The front ends hand ``html_to_pdf`` to ``core.report.save`` (core never imports Qt) through a
+loader that imports this module only when a PDF is asked for, so the CLI pays for Qt only then.
+No display is needed: without one, Qt's offscreen platform is used.
 """
 
 from __future__ import annotations

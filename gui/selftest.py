@@ -45,7 +45,7 @@ PROBE_TIMEOUT_S: Final = 30.0
 
 def use_offscreen_if_headless() -> bool:
     """Choose Qt's offscreen platform where Qt would otherwise abort for lack of a display."""
-    from core.cli.gui_cmd import has_display
+    from core.display import has_display
 
     if has_display():
         return False

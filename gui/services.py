@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QThreadPool
 
-from gui.controller import DiagnoseFunction, ProbeFunction
+from core.usecase.check import CheckServices
 
 if TYPE_CHECKING:
     from core.profiles.service import ProfileService
@@ -20,8 +20,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Services:
-    run_probe: ProbeFunction
-    diagnose: DiagnoseFunction
+    check_services: CheckServices  # the pipeline's dependencies (the real ones, or a test's)
     probe_pool: QThreadPool
     settings: QSettings
     presets: tuple[Any, ...] = ()  # provider presets for the picker (core.diagnosis.presets.PRESETS)

@@ -96,9 +96,9 @@ def execute(
     args: argparse.Namespace,
     report_path: Path | None,
 ) -> int:
-    from core.cli.terminal import want_colour
     from core.detect.session import run_detect
     from core.preflight import TYPICAL_SCAN_BYTES
+    from core.report.terminal import want_colour
 
     outcome = run_detect(
         base,

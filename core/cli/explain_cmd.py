@@ -37,7 +37,7 @@ def _read_text(parts: list[str]) -> str:
 
 def _print(findings: Sequence[Finding], colour: bool) -> None:
     """Findings as text; the verdict names the cause found in the text (no live test ran)."""
-    from core.cli.terminal import print_findings
+    from core.report.terminal import print_findings
 
     buffer = io.StringIO()
     print_findings(findings, stream=buffer, colour=colour)
@@ -48,10 +48,10 @@ def _print(findings: Sequence[Finding], colour: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.cli.terminal import want_colour
     from core.diagnosis.explain import explain_result, explain_text
     from core.diagnosis.finding import Severity
     from core.errors import InputError
+    from core.report.terminal import want_colour
 
     text = _read_text(list(args.text))
     try:

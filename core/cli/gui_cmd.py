@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from core.cli.desktop import desktop_of
+from core.display import has_display
 
 NO_DISPLAY = (
     "smtp-doctor gui: no display found; run it under xvfb-run (e.g. 'xvfb-run -a smtp-doctor gui --demo') "
     "or set QT_QPA_PLATFORM=offscreen"
 )
+NO_DESKTOP = "smtp-doctor gui: the desktop part is not available here; start it with 'smtp-doctor' or 'python -m gui'"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -20,19 +23,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def has_display(environ: dict[str, str] | None = None, platform: str | None = None) -> bool:
-    """False only where Qt would abort: X11/Wayland systems with no display and no platform override."""
-    env = os.environ if environ is None else environ
-    system = platform or sys.platform
-    if not system.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return True  # Windows and macOS always have their native platform plugin
-    return any(env.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
-
-
 def run(args: argparse.Namespace) -> int:
+    desktop = desktop_of(args)
+    if desktop is None:
+        print(NO_DESKTOP, file=sys.stderr)
+        return 2
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
-    from gui.app import main  # lazy: Qt loads only for the desktop app
-
-    return main([], demo=bool(args.demo))
+    return desktop.open_app(demo=bool(args.demo))

@@ -13,10 +13,13 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from core import __version__
 from core.errors import InputError
+
+if TYPE_CHECKING:
+    from core.cli.desktop import Desktop
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -82,13 +85,14 @@ def quiet_library_logs() -> None:
         core_logger.addHandler(logging.NullHandler())
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, desktop: Desktop | None = None) -> int:
+    """Run one command. ``desktop`` is the desktop part (the app, PDF, the window self-test), if any."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     quiet_library_logs()
     if any(flag in args_list for flag in SELF_TEST_FLAGS):
-        from core.selftest import main as self_test
+        from core.cli.selftest_cmd import main as self_test
 
-        return self_test(args_list)
+        return self_test(args_list, desktop)
     command = next((a for a in args_list if not a.startswith("-")), None)
     if command is None and not any(a in ("-h", "--help", "--version") for a in args_list):
         args_list = ["gui", *args_list]  # no command: open the desktop app
@@ -98,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    args.desktop = desktop  # core.cli.desktop.desktop_of reads it back
     module = importlib.import_module(COMMANDS[args.command][0])
     try:
         return int(module.run(args))
@@ -110,8 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def entry_point() -> NoReturn:
-    sys.exit(main())
+def entry_point(desktop: Desktop | None = None) -> NoReturn:
+    sys.exit(main(desktop=desktop))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from core.errors import InputError
 
 if TYPE_CHECKING:
     from core.model import AuthMethod, CredentialKind, Credentials, MessageSpec, ProbePlan, SecurityMode
-    from core.probe.result import ProbeResult
+    from core.usecase.check import CheckRequest
 
 # The model, validation and result modules (and dataclasses, which they pull in) are imported by
 # the functions that use them, so ``smtp-doctor probe --help`` builds its parser without them.
@@ -108,103 +108,58 @@ def run(args: argparse.Namespace) -> int:
         return refused
     # Bad input raises InputError, which core.cli.main turns into one line and exit status 2.
     report_path = report_path_from_flag(args.report, REPORT_SUFFIXES)
+    return execute(build_request(args), args, report_path)
+
+
+def build_request(args: argparse.Namespace) -> CheckRequest:
+    """The check the flags describe: the plan, the secret and, with ``--oauth``, the sign-in first."""
+    from core.usecase.check import CheckRequest
+
     plan, credentials = build_plan(args)
-    if args.oauth:
-        return _probe_with_oauth(plan, args, report_path)
-    return execute(plan, credentials, args, report_path)
+    if not args.oauth:
+        return CheckRequest(plan, credentials)
+    from core.cli.oauth_flags import sign_in_from_flags
+
+    return CheckRequest(plan, credentials, sign_in_from_flags(args, plan))
 
 
-def _probe_with_oauth(plan: ProbePlan, args: argparse.Namespace, report_path: Path | None) -> int:
-    """Sign in first; a refused sign-in is a diagnosis (exit 1), not a crash."""
-    from core.errors import Cancelled
-    from core.model import Credentials
-    from core.oauth.acquire import token_failure_result
-    from core.oauth.cli_support import fetch_token_for_cli
-    from core.oauth.errors import TokenError
+def execute(request: CheckRequest, args: argparse.Namespace, report_path: Path | None) -> int:
+    """Run the check, print it (live transcript or JSON), save the report; return the exit status."""
+    from core.cli.check_output import CliCheckListener, print_outcome
+    from core.probe.result import FailureKind
+    from core.secret import SecretRegistry
+    from core.usecase.check import run_check
 
-    try:
-        token = fetch_token_for_cli(args, plan)
-    except TokenError as err:
-        return report(token_failure_result(plan, err), Credentials(), args, report_path)
-    except Cancelled:
+    secrets = SecretRegistry()
+    outcome = run_check(request, CliCheckListener(sys.stdout, args.color, live=not args.json), secrets=secrets)
+    if outcome.result.failure is not None and outcome.result.failure.kind is FailureKind.CANCELLED:
         print(f"{PROG}: sign-in cancelled", file=sys.stderr)
         return EXIT_PROBLEM
-    return execute(plan, Credentials(token=token), args, report_path)
-
-
-def execute(plan: ProbePlan, credentials: Credentials, args: argparse.Namespace, report_path: Path | None) -> int:
-    """Run the probe, then diagnose, print and save it; return the exit status."""
-    from dataclasses import replace
-
-    from core.cli.terminal import TerminalPrinter, want_colour
-    from core.probe.listener import NullListener, ProbeListener
-    from core.probe.runner import run_probe
-
-    colour = want_colour(sys.stdout, args.color)
-    listener: ProbeListener = NullListener() if args.json else TerminalPrinter(sys.stdout, colour)
-    result = run_probe(plan, credentials, listener=listener)
-    if credentials.token is not None:
-        # The token's own claims (audience, user, expiry) tell apart why a token was refused.
-        from core.oauth.acquire import oauth_extra
-
-        result = replace(result, extra={**result.extra, **oauth_extra(credentials.token)})
-    return report(result, credentials, args, report_path)
-
-
-def report(result: ProbeResult, credentials: Credentials, args: argparse.Namespace, report_path: Path | None) -> int:
-    """Diagnose a finished result, print it (text or JSON), save the report; return the exit status."""
-    from datetime import datetime
-
-    from core.cli.terminal import print_findings, want_colour
-    from core.diagnosis.engine import diagnose
-    from core.report.json_report import result_ok, result_to_json
-
-    colour = want_colour(sys.stdout, args.color)
-    result = with_sender_mx(result)
-    findings = diagnose(result, now=datetime.now().astimezone())
-    if args.json:
-        print(result_to_json(result, findings))
-    else:
-        print_findings(findings, sys.stdout, colour)
+    print_outcome(outcome, sys.stdout, args.color, as_json=args.json)
     if report_path is not None:
+        from core.cli.desktop import pdf_writer_loader
         from core.report.save import ReportError, save_report
 
         try:
-            save_report(report_path, result, findings, secrets=credentials.values())
+            save_report(
+                report_path,
+                outcome.result,
+                outcome.findings,
+                secrets=secrets.secrets(),
+                load_pdf_writer=pdf_writer_loader(args),
+            )
         except ReportError as exc:
             print(f"{PROG}: report not saved: {exc}", file=sys.stderr)
             return EXIT_PROBLEM
         if not args.json:
             print(f"\nReport saved: {report_path}")
-    return EXIT_OK if result_ok(result, findings) else EXIT_PROBLEM
-
-
-def with_sender_mx(result: ProbeResult) -> ProbeResult:
-    """Add the sender domain's MX hosts when the server alone does not reveal the provider.
-
-    Custom host names (mail.contoso.com) often front Microsoft 365 or Google; the MX records of the
-    sender's domain tell. Skipped for IP literals and localhost, so loopback tests never touch DNS.
-    """
-    import ipaddress
-    from dataclasses import replace
-
-    from core.diagnosis.engine import find_provider, sender_domain
-    from core.diagnosis.providers import default_mx_lookup
-
-    host = result.plan.host
-    domain = sender_domain(result)
-    if "mx" in result.extra or not domain or host == "localhost" or find_provider(result) is not None:
-        return result
-    try:
-        ipaddress.ip_address(host)
-        return result
-    except ValueError:
-        pass
-    return replace(result, extra={**result.extra, "mx": list(default_mx_lookup(domain))})
+    return EXIT_OK if outcome.ok else EXIT_PROBLEM
 
 
 def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
     """Validate every flag into a ProbePlan and Credentials (raises InputError with the flag name)."""
+    from dataclasses import replace
+
     from core import validate
     from core.model import AuthMethod, ClientBehaviour, ProbePlan, Timeouts
 
@@ -243,9 +198,11 @@ def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
     )
     device = getattr(args, "device", None) or (base.device_profile if base else None)
     if device:
-        from core.devices import apply_device
+        from core.devices import resolve_device
+        from core.usecase.check import prepare_plan
 
-        plan = apply_device(plan, device)
+        # The device class is applied by the check itself; applying it here names the flag at fault now.
+        plan = prepare_plan(replace(plan, device_profile=resolve_device(device).id), field="--device")
     return plan, credentials
 
 
@@ -257,7 +214,7 @@ def _profile_base(args: argparse.Namespace) -> tuple[ProbePlan | None, Credentia
         if not args.host:
             raise InputError("HOST", "name the SMTP server to test (or use --profile NAME)")
         return None, Credentials()
-    from core.profiles.cli_support import load_profile_for_cli
+    from core.cli.profile_flags import load_profile_for_cli
 
     # A password given by flag replaces the stored one; otherwise a missing stored one is an error,
     # not a silent unauthenticated probe.

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import io
 
-from core.cli.terminal import print_findings
 from core.detect.matrix import MatrixRow
 from core.detect.session import DetectOutcome
+from core.report.terminal import print_findings
 
 _GREEN, _RED, _DIM, _BOLD, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[2m", "\x1b[1m", "\x1b[0m"
 HEADERS = ("Port", "Encryption", "Reached", "TLS", "Certificate", "AUTH before TLS", "AUTH after TLS", "Result", "Time")

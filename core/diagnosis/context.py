@@ -112,13 +112,13 @@ class Context:
 
     @property
     def claims(self) -> Mapping[str, object]:
-        value = self.result.extra.get("token_claims")
-        return value if isinstance(value, Mapping) else {}
+        claims = self.result.enrichment.token_claims
+        return claims.as_dict() if claims is not None else {}
 
     @property
     def token_error(self) -> Mapping[str, object] | None:
-        value = self.result.extra.get("token_error")
-        return value if isinstance(value, Mapping) else None
+        error = self.result.enrichment.token_error
+        return error.as_dict() if error is not None else None
 
     @property
     def username(self) -> str | None:

@@ -1,9 +1,10 @@
 """The diagnosis engine: a probe result in, ordered findings out (pure and deterministic).
 
 The first matching cause rule gives the primary finding (an error); every matching note rule adds
-a warning or note after it. Provider detection uses the host name, greeting and EHLO, then the
-sender domain's MX records: from ``result.extra["mx"]`` or, only when a lookup function is passed
-as ``resolver``, from DNS.
+a warning or note after it. Provider detection uses the provider the check already found
+(``result.enrichment.provider_id``), else the host name, greeting and EHLO, then the sender domain's
+MX records: from ``result.enrichment`` or, only when a lookup function is passed as ``resolver``,
+from DNS.
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ def sender_domain(result: ProbeResult) -> str | None:
 
 
 def _mx_hosts(result: ProbeResult, resolver: MxLookup | None) -> list[str]:
-    known = result.extra.get("mx")
-    if isinstance(known, list | tuple):
-        return [str(h) for h in known]
+    if result.enrichment.sender_mx is not None:
+        return list(result.enrichment.sender_mx.hosts)
     domain = sender_domain(result)
     if resolver is None or domain is None:
         return []
@@ -41,9 +41,9 @@ def _mx_hosts(result: ProbeResult, resolver: MxLookup | None) -> list[str]:
 
 
 def find_provider(result: ProbeResult, resolver: MxLookup | None = None) -> Provider | None:
-    """The provider from extra["provider"], else from host/greeting/EHLO, else from the sender's MX."""
-    named = result.extra.get("provider")
-    if isinstance(named, str) and provider_by_id(named) is not None:
+    """The provider the check found, else from host/greeting/EHLO, else from the sender's MX."""
+    named = result.enrichment.provider_id
+    if named is not None and provider_by_id(named) is not None:
         return provider_by_id(named)
     greeting = result.greeting.text if result.greeting else None
     ehlo = [reply.lines[0] for reply in result.replies_in(Phase.EHLO) if reply.lines][:1]

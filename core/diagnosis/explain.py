@@ -17,6 +17,7 @@ from core.diagnosis.replytext import decode_xoauth2_challenge, default_code, nor
 from core.diagnosis.texts import render
 from core.errors import InputError
 from core.model import AuthMethod, CredentialKind, ProbePlan, SecurityMode
+from core.probe.enrichment import Enrichment, TokenErrorInfo
 from core.probe.phases import Phase
 from core.probe.result import Failure, FailureKind, ProbeResult
 from core.probe.transcript import MAX_EVENT_TEXT, EventKind, TranscriptEvent
@@ -225,7 +226,7 @@ def _plan(words: str, security: SecurityMode, phase: Phase, reply: Reply | None)
 
 
 def _result(
-    text: str, plan: ProbePlan, failure: Failure, kind: EventKind, extra: dict[str, object], reply: Reply | None
+    text: str, plan: ProbePlan, failure: Failure, kind: EventKind, enrichment: Enrichment, reply: Reply | None
 ) -> ProbeResult:
     shown = text if len(text) <= MAX_EVENT_TEXT else text[:MAX_EVENT_TEXT] + "…"
     event = TranscriptEvent(0, 0.0, kind, shown, failure.phase)
@@ -236,7 +237,7 @@ def _result(
         transcript=(event,),
         failure=failure,
         replies=replies,
-        extra=extra,
+        enrichment=enrichment,
     )
 
 
@@ -245,17 +246,14 @@ def _token_result(text: str, words: str) -> ProbeResult | None:
     if not numbers and not any(name in words for name in _OAUTH_ERRORS):
         return None
     error = next((name for name in _OAUTH_ERRORS if name in words and "_" in name), "")
-    token_error = {
-        "error": error,
-        "description": text.strip(),
-        "aadsts": numbers,
-        "correlation_id": correlation_id(text),
-    }
+    token_error = TokenErrorInfo(error, text.strip(), tuple(numbers), correlation_id(text))
     plan = _plan(words + " oauth", SecurityMode.STARTTLS, Phase.OAUTH_TOKEN, None)
     failure = Failure(
         FailureKind.TOKEN, Phase.OAUTH_TOKEN, "the sign-in service refused the token request", event_index=0
     )
-    return _result(text, plan, failure, EventKind.ERROR, {"token_error": token_error, "provider": "microsoft365"}, None)
+    return _result(
+        text, plan, failure, EventKind.ERROR, Enrichment(token_error=token_error, provider_id="microsoft365"), None
+    )
 
 
 def _client_error_result(text: str, words: str) -> ProbeResult | None:
@@ -263,7 +261,7 @@ def _client_error_result(text: str, words: str) -> ProbeResult | None:
         if any(p in words for p in phrases):
             plan = _plan(words, mode or SecurityMode.STARTTLS, phase, None)
             failure = Failure(kind, phase, text.strip()[:300], verify_code=verify, event_index=0)
-            return _result(text, plan, failure, EventKind.ERROR, {}, None)
+            return _result(text, plan, failure, EventKind.ERROR, Enrichment(), None)
     return None
 
 
@@ -275,7 +273,7 @@ def _reply_result(text: str, words: str) -> ProbeResult | None:
     plan = _plan(words, SecurityMode.STARTTLS, phase, reply)
     failure = Failure(FailureKind.REPLY, phase, reply.text[:300], reply=reply, event_index=0)
     hint = _provider_hint(words)
-    return _result(text, plan, failure, EventKind.SERVER, {"provider": hint} if hint else {}, reply)
+    return _result(text, plan, failure, EventKind.SERVER, Enrichment(provider_id=hint), reply)
 
 
 def explain_result(text: str) -> ProbeResult | None:
@@ -298,7 +296,7 @@ def explain_text(text: str, *, now: datetime | None = None) -> tuple[Finding, ..
                 ProbePlan(host="", port=0),
                 Failure(FailureKind.INTERNAL, Phase.CONNECT, ""),
                 EventKind.INFO,
-                {},
+                Enrichment(),
                 None,
             ),
             now or datetime.now(UTC),

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from core.errors import ProbeError
+from core.probe.enrichment import TokenErrorInfo
 from core.secret import Secret, secret_forms
 
 _AADSTS = re.compile(r"\bAADSTS(\d{1,9})\b")
@@ -57,14 +58,9 @@ class TokenError(ProbeError):
         )
 
 
-def token_error_extra(err: TokenError) -> dict[str, object]:
-    """The value of ``ProbeResult.extra["token_error"]``."""
-    return {
-        "error": err.error,
-        "description": err.description,
-        "aadsts": list(err.aadsts),
-        "correlation_id": err.correlation_id,
-    }
+def token_error_info(err: TokenError) -> TokenErrorInfo:
+    """What a result keeps of a refused token request (``ProbeResult.enrichment.token_error``)."""
+    return TokenErrorInfo(err.error, err.description, err.aadsts, err.correlation_id)
 
 
 def _int_list(value: object) -> list[int]:

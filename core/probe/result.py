@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.model import ProbePlan
+from core.probe.enrichment import Enrichment
 from core.probe.phases import Phase
 from core.probe.transcript import TranscriptEvent
 from core.smtp.capabilities import Capabilities
@@ -140,7 +141,8 @@ class ProbeResult:
     quirks: tuple[str, ...] = ()  # e.g. "bare_lf", "overlong_line", "data_after_starttls"
     xoauth2_error: dict[str, object] | None = None  # decoded JSON of a 334 XOAUTH2 challenge
     duration_ms: float = 0.0
-    extra: dict[str, object] = field(default_factory=dict)  # e.g. token claims summary, no secrets
+    # Added by the check use case after the run (token claims, sender MX, provider); never secret.
+    enrichment: Enrichment = field(default_factory=Enrichment)
 
     @property
     def ok(self) -> bool:

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.diagnosis.engine import find_provider
 from core.diagnosis.finding import Finding, Severity, primary
+from core.diagnosis.providers import Provider
 from core.model import CredentialKind, ProbePlan
 from core.probe.result import CertSummary, ProbeResult, TlsInfo
 from core.probe.transcript import TranscriptEvent
@@ -144,10 +146,9 @@ _CREDENTIAL_LABELS = {
 
 def connection_rows(result: ProbeResult) -> list[Row]:
     rows: list[Row] = [("Server address", result.peer_address or "(not connected)")]
-    provider = result.extra.get("provider")
-    if provider:
-        rows.append(("Detected provider", str(provider)))
-    rows.append(("MX records", ", ".join(mx_records(result)) or "(not looked up)"))
+    provider = detected_provider(result)
+    rows.append(("Detected provider", provider.label if provider is not None else "(not recognised)"))
+    rows.append(("MX records", mx_summary(result)))
     if result.greeting is not None:
         rows.append(("Greeting", " / ".join(result.greeting.wire_lines())))
     rows += [
@@ -161,9 +162,19 @@ def connection_rows(result: ProbeResult) -> list[Row]:
     return rows
 
 
-def mx_records(result: ProbeResult) -> list[str]:
-    value = result.extra.get("mx")
-    return [str(v) for v in value] if isinstance(value, list | tuple) else []
+def detected_provider(result: ProbeResult) -> Provider | None:
+    """The provider the check found (its enrichment), else what the server's own words reveal."""
+    return find_provider(result)
+
+
+def mx_summary(result: ProbeResult) -> str:
+    """The sender domain's MX hosts, or why there are none, with the domain they belong to."""
+    lookup = result.enrichment.sender_mx
+    if lookup is None:
+        return "(not looked up)"
+    if lookup.hosts:
+        return f"{', '.join(lookup.hosts)} (for {lookup.domain})"
+    return f"{lookup.problem or 'none'} (for {lookup.domain})"
 
 
 def failure_rows(result: ProbeResult) -> list[Row]:
@@ -245,12 +256,11 @@ def timing_bar(milliseconds: float, longest: float, width: int = 24) -> str:
 def token_rows(result: ProbeResult) -> list[Row]:
     """The OAuth token's claims and the token endpoint's error, when the run used OAuth."""
     rows: list[Row] = []
-    claims = result.extra.get("token_claims")
-    if isinstance(claims, dict):
-        rows += [(f"Token {key}", _plain(value)) for key, value in claims.items()]
-    error = result.extra.get("token_error")
-    if isinstance(error, dict):
-        rows += [(f"Token error {key}", _plain(value)) for key, value in error.items()]
+    claims, error = result.enrichment.token_claims, result.enrichment.token_error
+    if claims is not None:
+        rows += [(f"Token {key}", _plain(value)) for key, value in claims.rows()]
+    if error is not None:
+        rows += [(f"Token error {key}", _plain(value)) for key, value in error.as_dict().items()]
     return rows
 
 

@@ -49,7 +49,7 @@ def result_to_dict(result: ProbeResult, findings: Sequence[Finding]) -> dict[str
         "message_accepted": result.message_accepted,
         "failure": result.failure.as_dict() if result.failure else None,
         "quirks": list(result.quirks),
-        "extra": result.extra,
+        "extra": result.enrichment.as_dict(),
         "findings": [f.as_dict(result.transcript) for f in findings],
         "transcript": [e.as_dict() for e in result.transcript],
     }

@@ -20,7 +20,7 @@ import dataclasses
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final, TypeVar
 from urllib.parse import quote, quote_plus
 
@@ -207,7 +207,7 @@ def _deep(value: Any, redact: ReportRedactor) -> Any:
         return tuple(_deep(v, redact) for v in value)
     if isinstance(value, list):
         return [_deep(v, redact) for v in value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # dicts, and the read-only views frozen values keep
         return {_deep(k, redact): _deep(v, redact) for k, v in value.items()}
     if isinstance(value, TranscriptEvent):
         return redact.event(value, answers_challenge=False)

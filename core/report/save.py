@@ -5,14 +5,14 @@ is written to a temporary file in the target folder and moved over the target on
 so a full disk or a failing device never leaves half a report behind. Every problem becomes a
 ``ReportError`` with a one-line message (no traceback for the user).
 
-PDF is made by Qt (``gui.report_pdf``), imported only when a PDF is asked for, so the CLI's
-other formats never load Qt.
+PDF needs Qt, which ``core`` never imports: the front end hands in ``load_pdf_writer``, a function
+that loads the desktop part's HTML-to-PDF writer (``gui.report_pdf``) and is called only when a PDF
+is asked for, so the CLI's other formats never load Qt.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import re
 import tempfile
@@ -29,6 +29,10 @@ from core.report.json_document import render_json
 from core.report.prepared import PreparedReport, SecretsArg, prepare
 from core.report.text import render_text, render_ticket_summary
 
+PdfWriter = Callable[[str, str], bytes]  # (html, title) -> PDF bytes
+PdfWriterLoader = Callable[[], PdfWriter]  # loads the writer (and Qt) when a PDF is asked for
+
+
 # extension -> format name
 FORMATS: Final[dict[str, str]] = {".html": "html", ".htm": "html", ".json": "json", ".txt": "text", ".pdf": "pdf"}
 
@@ -41,8 +45,6 @@ FILE_DIALOG_FILTER: Final = ";;".join(
         "JSON for scripts (*.json)",
     ]
 )
-
-PDF_MODULE: Final = "gui.report_pdf"
 
 
 class ReportError(SmtpDoctorError):
@@ -66,12 +68,13 @@ def render_report(
     *,
     secrets: SecretsArg = (),
     environment: Environment | None = None,
+    load_pdf_writer: PdfWriterLoader | None = None,
 ) -> bytes:
     """The report in format ``fmt`` (a value of ``FORMATS``) as bytes, ready to write."""
     if fmt not in FORMATS.values():
         raise ReportError(f"Unknown report format {fmt!r}")
     # Qt is loaded before the environment is collected, so a PDF names the Qt version that made it.
-    html_to_pdf = _pdf_writer() if fmt == "pdf" else None
+    html_to_pdf = _pdf_writer(load_pdf_writer) if fmt == "pdf" else None
     report = prepare(result, findings, secrets=secrets, environment=environment)
     if html_to_pdf is not None:
         return _pdf_bytes(report, html_to_pdf)
@@ -90,6 +93,7 @@ def save_report(
     *,
     secrets: SecretsArg = (),
     environment: Environment | None = None,
+    load_pdf_writer: PdfWriterLoader | None = None,
 ) -> Path:
     """Write the report to ``path`` in the format its extension names; returns the absolute path.
 
@@ -99,7 +103,9 @@ def save_report(
     target = Path(path).expanduser()
     fmt = report_format(target)
     _check_folder(target)
-    data = render_report(fmt, result, findings, secrets=secrets, environment=environment)
+    data = render_report(
+        fmt, result, findings, secrets=secrets, environment=environment, load_pdf_writer=load_pdf_writer
+    )
     write_atomically(target, data)
     return target.absolute()
 
@@ -182,17 +188,13 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
-PdfWriter = Callable[[str, str], bytes]
-
-
-def _pdf_writer() -> PdfWriter:
-    """Qt's HTML-to-PDF function. Imported here only: the CLI loads Qt just for a PDF."""
+def _pdf_writer(load: PdfWriterLoader | None) -> PdfWriter:
+    if load is None:
+        raise ReportError("PDF reports need the desktop part (Qt), which this command cannot use")
     try:
-        module = importlib.import_module(PDF_MODULE)
+        return load()
     except ImportError as exc:
         raise ReportError(f"PDF reports need the desktop part (Qt), which cannot be loaded: {exc}") from None
-    writer: PdfWriter = module.html_to_pdf
-    return writer
 
 
 def _pdf_bytes(report: PreparedReport, html_to_pdf: PdfWriter) -> bytes:

@@ -133,7 +133,7 @@ def main(argv: Sequence[str]) -> int:
     onedir_mb = folder_bytes(ONEDIR) / 1e6
     onefile_mb = ONEFILE_APP.stat().st_size / 1e6
     variants = [
-        Variant("from source", [sys.executable, "-m", "core", "--startup-probe"]),
+        Variant("from source", [sys.executable, "-m", "gui", "--startup-probe"]),
         Variant("one-folder app", [str(ONEDIR_APP), "--startup-probe"]),
         Variant("one-file app", [str(ONEFILE_APP), "--startup-probe"]),
     ]

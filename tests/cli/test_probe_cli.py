@@ -91,7 +91,7 @@ def test_headless_path_imports_no_qt_msal_or_dnspython() -> None:
     code = (
         "import sys; from core.cli.main import main\n"
         "rc = main(['probe', '--help']) if False else None\n"
-        "import core.cli.probe_cmd, core.cli.terminal, core.report.json_report\n"
+        "import core.cli.probe_cmd, core.report.terminal, core.report.json_report\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'msal', 'dns'))\n"
         "print(bad)"
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from core.diagnosis.replytext import parse_reply
 from core.model import AuthMethod, CredentialKind, MessageSpec, ProbePlan, SecurityMode, TlsPolicy
+from core.probe.enrichment import Enrichment, TokenClaims, TokenErrorInfo
 from core.probe.phases import Phase
 from core.probe.result import CertSummary, Failure, FailureKind, PhaseOutcome, ProbeResult, TlsInfo
 from core.probe.transcript import EventKind, Transcript
@@ -77,7 +78,6 @@ def make_result(
     token_error: Mapping[str, object] | None = None,
     xoauth2_error: dict[str, object] | None = None,
     quirks: Sequence[str] = (),
-    extra: Mapping[str, object] | None = None,
     started_at: datetime = NOW,
 ) -> ProbeResult:
     """A session that went well up to ``fail_phase`` (None: it all went well)."""
@@ -217,11 +217,10 @@ def make_result(
             transcript.add(EventKind.SERVER, "250 2.1.0 OK", phase)
 
     session()
-    all_extra: dict[str, Any] = dict(extra or {})
-    if claims is not None:
-        all_extra["token_claims"] = dict(claims)
-    if token_error is not None:
-        all_extra["token_error"] = dict(token_error)
+    enrichment = Enrichment(
+        token_claims=TokenClaims.from_mapping(claims) if claims is not None else None,
+        token_error=token_error_of(token_error) if token_error is not None else None,
+    )
     if authenticated is None:
         authenticated = reached_auth and (fail_phase is None or _ORDER.index(fail_phase) > _ORDER.index(Phase.AUTH))
     return ProbeResult(
@@ -240,7 +239,19 @@ def make_result(
         replies=tuple(replies),
         quirks=tuple(quirks),
         xoauth2_error=xoauth2_error,
-        extra=all_extra,
+        enrichment=enrichment,
+    )
+
+
+def token_error_of(values: Mapping[str, object]) -> TokenErrorInfo:
+    """A token error from the shape the sign-in service's reply is written in the test data."""
+    numbers = values.get("aadsts") or ()
+    correlation = values.get("correlation_id")
+    return TokenErrorInfo(
+        str(values.get("error") or ""),
+        str(values.get("description") or ""),
+        tuple(int(n) for n in numbers) if isinstance(numbers, list | tuple) else (),
+        str(correlation) if correlation else None,
     )
 
 
@@ -364,5 +375,5 @@ def token_result(
         transcript=transcript.events,
         phases=(PhaseOutcome(Phase.OAUTH_TOKEN, False, 300.0),),
         failure=Failure(FailureKind.TOKEN, Phase.OAUTH_TOKEN, event.text, event_index=event.index),
-        extra={"token_error": dict(token_error)} if token_error is not None else {},
+        enrichment=Enrichment(token_error=token_error_of(token_error) if token_error is not None else None),
     )

@@ -3,7 +3,7 @@ and probed through the real runner; the primary finding must be the expected cod
 
 Two things the loopback cannot carry are put back after the run, as the app's own layers would:
 the host name (the probe dialled 127.0.0.1; host-based provider knowledge needs the real name) and,
-for OAuth cases, the token-claims summary the OAuth helper stores in ``result.extra``.
+for OAuth cases, the token-claims summary the check stores in ``result.enrichment``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 from core.diagnosis.engine import diagnose
 from core.diagnosis.finding import primary
 from core.model import AuthMethod, CredentialKind, MessageSpec, ProbePlan, SecurityMode, Timeouts, TlsPolicy
+from core.probe.enrichment import TokenClaims
 from core.probe.runner import run_probe
 from core.secret import Secret
 from tests.diagnosis.builders import NOW, YAML_PATH, case_claims, case_host, load_cases
@@ -133,8 +134,12 @@ def test_served_case_gives_the_expected_primary_finding(
         credentials = Credentials(token=secret) if oauth else Credentials(password=secret)
         result = run_probe(plan, credentials)
     claims, _ = case_claims(context)
-    extra = {**result.extra, **({"token_claims": claims} if claims else {})}
-    result = dataclasses.replace(result, plan=dataclasses.replace(result.plan, host=case_host(case)), extra=extra)
+    enrichment = dataclasses.replace(
+        result.enrichment, token_claims=TokenClaims.from_mapping(claims) if claims else result.enrichment.token_claims
+    )
+    result = dataclasses.replace(
+        result, plan=dataclasses.replace(result.plan, host=case_host(case)), enrichment=enrichment
+    )
     first = primary(diagnose(result, now=NOW))
     assert first is not None, [e.text for e in result.transcript]
     assert first.code == case["expected"]["category"], (first.rule_id, result.failure)

@@ -25,6 +25,7 @@ from core.diagnosis.finding import primary
 from core.lab import PracticeServer
 from core.model import AuthMethod, CredentialKind, MessageSpec, ProbePlan, SecurityMode, TlsPolicy
 from core.oauth.tokens import DeviceCodePrompt
+from core.probe.phases import Phase
 from core.probe.result import FailureKind, ProbeResult
 from core.profiles.model import Profile, ProfileOAuth
 from core.profiles.secrets import open_secret_store
@@ -172,7 +173,7 @@ def test_device_code_sign_in_then_probe_passes_and_the_token_stays_hidden(
     assert result.authenticated
     assert result.auth_mechanism == "XOAUTH2"
     assert result.plan.credential_kind is CredentialKind.OAUTH_DELEGATED
-    assert result.extra["token_claims"]["upn"] == MAILBOX  # type: ignore[index]
+    assert result.enrichment.token_claims.values["upn"] == MAILBOX  # type: ignore[union-attr]
     assert primary(findings) is None
     assert window.findings.verdict.passed is True
     assert window.form.oauth.account.text() == f"Signed in as {MAILBOX}"
@@ -203,7 +204,7 @@ def test_a_token_for_the_wrong_audience_gets_its_finding(
     fill_device_sign_in(oauth_window, lab, fa)
     result, _findings = run_test(qtbot, oauth_window)
     assert not result.authenticated
-    assert result.extra["token_claims"]["aud"] == "https://graph.microsoft.com"  # type: ignore[index]
+    assert result.enrichment.token_claims.values["aud"] == "https://graph.microsoft.com"  # type: ignore[union-attr]
     assert oauth_window.findings.codes()[0] == "oauth_wrong_scope_or_audience"
     assert oauth_window.findings.verdict.passed is False
 
@@ -224,7 +225,7 @@ def test_an_aadsts_error_from_the_token_endpoint_becomes_a_finding(
     assert crashes == []
     assert result.failure is not None
     assert result.failure.kind is FailureKind.TOKEN
-    assert result.extra["token_error"]["aadsts"] == [7000218]  # type: ignore[index]
+    assert result.enrichment.token_error.aadsts == (7000218,)  # type: ignore[union-attr]
     assert oauth_window.findings.codes()[0] == "oauth_app_registration_misconfigured"
     assert oauth_window.findings.verdict.text.text().startswith("Fails:")
     assert oauth_window.test_button.isEnabled()  # the run ended normally
@@ -391,4 +392,4 @@ def test_a_practice_token_in_the_password_field_still_works_without_a_sign_in(qt
     assert window.form.password.isVisible()
     result, _ = run_test(qtbot, window)
     assert result.authenticated, result.failure
-    assert "token_claims" not in result.extra  # no sign-in happened
+    assert Phase.OAUTH_TOKEN not in [p.phase for p in result.phases]  # no sign-in happened

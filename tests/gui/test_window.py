@@ -13,7 +13,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from core.cli.gui_cmd import has_display
+from core.display import has_display
 from core.probe.phases import Step
 from gui.dialogs.about import about_text
 from gui.icons import APP_ICON, app_icon, resources_dir
@@ -51,8 +51,7 @@ def test_window_geometry_and_splitters_are_remembered(qtbot: QtBot, services: Se
     assert services.settings.contains("window/geometry")
 
     second_services = Services(
-        services.run_probe,
-        services.diagnose,
+        services.check_services,
         services.probe_pool,
         QSettings(services.settings.fileName(), QSettings.Format.IniFormat),
     )
@@ -82,7 +81,7 @@ def test_has_display_rules() -> None:
 def test_gui_command_without_display_says_what_to_do() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     done = subprocess.run(
-        [sys.executable, "-m", "core", "gui", "--demo"],
+        [sys.executable, "-m", "gui", "gui", "--demo"],
         env=env,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""Token errors from real MSAL, as stored in result.extra, map to the right oauth_* diagnosis code."""
+"""Token errors from real MSAL, as stored in result.enrichment, map to the right oauth_* diagnosis code."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from core.diagnosis.aadsts import classify_token_error
-from core.oauth.errors import TokenError, token_error_extra
+from core.oauth.errors import TokenError, token_error_info
 from core.oauth.msal_provider import MsalTokenProvider
 from tests.helpers.fake_authority import AadError, FakeAuthority
 from tests.oauth.conftest import app_settings, device_settings
@@ -66,7 +66,7 @@ def test_token_error_maps_to_its_diagnosis_code(
 ) -> None:
     authority.errors[step] = reply
     err = fetch_error(authority, ca_file, step)
-    cause = classify_token_error(token_error_extra(err))
+    cause = classify_token_error(token_error_info(err).as_dict())
     assert cause is not None
     assert cause.code == code
 
@@ -75,6 +75,6 @@ def test_unknown_tenant_maps_to_app_registration(authority: FakeAuthority, ca_fi
     settings = replace(device_settings(authority, ca_file), tenant="no-such-tenant.example")
     with pytest.raises(TokenError) as caught:
         MsalTokenProvider(settings).acquire(on_device_code=lambda p: None)
-    cause = classify_token_error(token_error_extra(caught.value))
+    cause = classify_token_error(token_error_info(caught.value).as_dict())
     assert cause is not None
     assert cause.code == "oauth_app_registration_misconfigured"

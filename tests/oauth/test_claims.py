@@ -6,9 +6,11 @@ import base64
 import json
 from datetime import UTC, datetime
 
-from core.oauth.acquire import oauth_extra
+from core.model import ProbePlan
 from core.oauth.claims import SAFE_CLAIMS, clock_skew, inspect_token, is_expired, seconds_left
+from core.probe.result import ProbeResult
 from core.secret import Secret
+from core.usecase.enrich import enrich
 from tests.helpers.fake_authority import make_jwt
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -74,7 +76,8 @@ def test_garbage_claim_types_are_dropped_and_long_values_cut() -> None:
 
 def test_oauth_extra_never_contains_the_token() -> None:
     token = make_jwt({"aud": "https://outlook.office.com", "exp": T})
-    extra = oauth_extra(Secret(token))
+    bare = ProbeResult(plan=ProbePlan(host="127.0.0.1", port=587), started_at=NOW, transcript=())
+    extra = enrich(bare, token=Secret(token), lookup_mx=None).enrichment.as_dict()
     assert extra == {"token_claims": {"aud": "https://outlook.office.com", "exp": T}}
     assert token not in json.dumps(extra)
 

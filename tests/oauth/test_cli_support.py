@@ -8,11 +8,14 @@ from typing import Any
 
 import pytest
 
+from core.cancel import CancelToken
+from core.cli.check_output import CliCheckListener
+from core.cli.oauth_flags import settings_for_cli, sign_in_from_flags
 from core.errors import InputError
 from core.model import ProbePlan
-from core.oauth.cli_support import fetch_token_for_cli, settings_for_cli
 from core.oauth.settings import OAuthFlow
 from core.secret import Secret
+from core.usecase.signin import acquire_token
 from tests.helpers.fake_authority import FakeAuthority
 
 TENANT = "contoso.onmicrosoft.com"
@@ -86,7 +89,9 @@ def test_fetch_prints_the_device_code_to_the_given_stream(authority: FakeAuthori
         authority_host=authority.authority_host,
         authority_ca_file=ca_file,
     )
-    token = fetch_token_for_cli(args, PLAN, out=out)
+    token = acquire_token(
+        sign_in_from_flags(args, PLAN), CliCheckListener(io.StringIO(), live=False, prompts=out), CancelToken()
+    ).token
     assert token.reveal() == authority.issued_access_tokens[-1]
     text = out.getvalue()
     [devicecode] = [r for r in authority.requests if r.endpoint == "devicecode"]

@@ -8,7 +8,6 @@ check (audience, scope or role, expiry, owner), answering every refusal with the
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,11 +17,12 @@ import pytest
 
 from core.lab import PracticeServer
 from core.model import AuthMethod, CredentialKind, Credentials, MessageSpec, ProbePlan, SecurityMode, TlsPolicy
-from core.oauth.acquire import acquire_for_cli, oauth_extra
+from core.oauth.acquire import fetch_token
 from core.oauth.settings import OAuthSettings
 from core.probe.result import ProbeResult
 from core.probe.runner import run_probe
 from core.secret import Secret
+from core.usecase.enrich import enrich
 from tests.helpers.fake_authority import FakeAuthority, FakeUser
 from tests.oauth.conftest import app_settings, device_settings
 
@@ -56,7 +56,7 @@ def mailbox_authority(authority: FakeAuthority) -> FakeAuthority:
 
 
 def probe_with_token(lab: PracticeServer, settings: OAuthSettings) -> tuple[ProbeResult, Secret]:
-    token = acquire_for_cli(settings, on_device_code=lambda prompt: None)
+    token = fetch_token(settings, on_device_code=lambda prompt: None)
     plan = ProbePlan(
         host="127.0.0.1",
         port=lab.submission_port,
@@ -69,7 +69,7 @@ def probe_with_token(lab: PracticeServer, settings: OAuthSettings) -> tuple[Prob
         tls=TlsPolicy(ca_file=lab.ca_file),
     )
     result = run_probe(plan, Credentials(token=token))
-    return dataclasses.replace(result, extra={**result.extra, **oauth_extra(token)}), token
+    return enrich(result, token=token, lookup_mx=None), token
 
 
 def assert_no_token_anywhere(result: ProbeResult, token: Secret) -> None:
@@ -90,7 +90,7 @@ def test_delegated_token_authenticates_with_xoauth2(
     assert result.failure is None, result.failure
     assert result.authenticated
     assert result.auth_mechanism == "XOAUTH2"
-    assert result.extra["token_claims"]["upn"] == MAILBOX  # type: ignore[index]
+    assert result.enrichment.token_claims.values["upn"] == MAILBOX  # type: ignore[union-attr]
     assert_no_token_anywhere(result, token)
 
 
@@ -100,7 +100,7 @@ def test_app_only_token_authenticates_with_xoauth2(
     result, token = probe_with_token(lab, app_settings(mailbox_authority, ca_file))
     assert result.authenticated, result.failure
     assert result.plan.credential_kind is CredentialKind.OAUTH_APP_ONLY
-    assert result.extra["token_claims"]["roles"] == ["SMTP.SendAsApp"]  # type: ignore[index]
+    assert result.enrichment.token_claims.values["roles"] == ["SMTP.SendAsApp"]  # type: ignore[union-attr]
     assert_no_token_anywhere(result, token)
 
 

@@ -7,13 +7,13 @@ import socket
 import pytest
 
 from core.model import ProbePlan
-from core.oauth.acquire import token_failure_result
-from core.oauth.errors import TokenError, token_error_extra
+from core.oauth.errors import TokenError, token_error_info
 from core.oauth.msal_provider import MsalTokenProvider
 from core.oauth.settings import OAuthFlow, OAuthSettings
 from core.probe.phases import Phase
 from core.probe.result import FailureKind
 from core.secret import Secret
+from core.usecase.signin import token_failure_result
 from tests.helpers.fake_authority import AadError, FakeAuthority
 from tests.oauth.conftest import app_settings, device_settings
 
@@ -138,7 +138,7 @@ def test_secrets_are_scrubbed_from_the_description() -> None:
     )
     assert "s3cr3t-Value~xyz" not in err.description
     assert err.aadsts == (7000215, 50012)
-    assert token_error_extra(err) == {
+    assert token_error_info(err).as_dict() == {
         "error": "invalid_client",
         "description": err.description,
         "aadsts": [7000215, 50012],
@@ -152,7 +152,7 @@ def test_token_failure_result_carries_the_error_for_diagnosis() -> None:
     assert result.failure is not None
     assert result.failure.kind is FailureKind.TOKEN
     assert result.failure.phase is Phase.OAUTH_TOKEN
-    assert result.extra["token_error"] == token_error_extra(err)
+    assert result.enrichment.token_error == token_error_info(err)
     assert result.transcript[0].phase is Phase.OAUTH_TOKEN
     assert "AADSTS65001" in result.transcript[0].text
 

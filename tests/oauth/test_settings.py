@@ -92,7 +92,7 @@ def test_flow_words_and_aliases() -> None:
 
 def test_importing_the_oauth_api_loads_no_msal_requests_or_keyring() -> None:
     code = (
-        "import sys, core.oauth, core.oauth.acquire, core.oauth.cli_support, core.oauth.claims, "
+        "import sys, core.oauth, core.oauth.acquire, core.cli.oauth_flags, core.oauth.claims, "
         "core.oauth.tokens, core.oauth.cache, core.oauth.msal_provider\n"
         "loaded = sorted(m for m in ('msal', 'requests', 'keyring', 'jwt') if m in sys.modules)\n"
         "print(','.join(loaded))"

@@ -15,7 +15,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from core import selftest
-from core.cli.main import main as cli_main
+from gui.launcher import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +40,7 @@ def test_a_missing_module_fails_the_self_test(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(selftest, "LAZY_LIBRARIES", (*selftest.LAZY_LIBRARIES, "smtp_doctor_no_such_module"))
-    assert selftest.run_self_test(with_gui=False) == selftest.EXIT_FAILED
+    assert selftest.run_self_test() == selftest.EXIT_FAILED
     out = capsys.readouterr().out
     assert "[FAIL] modules: 1 module(s) do not import: smtp_doctor_no_such_module (ModuleNotFoundError" in out
     assert "[  ok] probe: " in out  # the other checks still run and report
@@ -139,7 +139,7 @@ def test_startup_probe_reports_the_first_window_and_quits(tmp_path: Path) -> Non
     env["SMTP_DOCTOR_CONFIG_DIR"] = str(tmp_path / "profiles")
     before = time.monotonic()
     run = subprocess.run(
-        [sys.executable, "-m", "core", "--startup-probe"],
+        [sys.executable, "-m", "gui", "--startup-probe"],
         cwd=ROOT,
         env=env,
         capture_output=True,

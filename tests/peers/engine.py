@@ -6,7 +6,7 @@ import base64
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from core.diagnosis.engine import diagnose
 from core.diagnosis.finding import Finding, primary
@@ -20,10 +20,10 @@ from core.model import (
     Timeouts,
     TlsPolicy,
 )
-from core.oauth.acquire import oauth_extra
 from core.probe.result import ProbeResult
 from core.probe.runner import run_probe
 from core.secret import Secret, secret_forms
+from core.usecase.enrich import enrich
 from tests.peers.peer import MailPeer
 
 PROBE_TIMEOUT_S = 10.0
@@ -100,7 +100,7 @@ def probe(plan: ProbePlan, *, password: str | None = None, token: str | None = N
     )
     result = run_probe(plan, credentials)
     if token is not None:
-        result = replace(result, extra={**result.extra, **oauth_extra(Secret(token))})
+        result = enrich(result, token=Secret(token), lookup_mx=None)
     return Probe(result, diagnose(result))
 
 

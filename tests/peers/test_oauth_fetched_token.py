@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from core.model import AuthMethod, CredentialKind, SecurityMode
-from core.oauth.acquire import acquire_for_cli
+from core.oauth.acquire import fetch_token
 from core.oauth.settings import OAuthFlow, OAuthSettings
 from core.oauth.tokens import DeviceCodePrompt
 from tests.helpers.fake_authority import FakeAuthority, FakeUser, loopback_only_getaddrinfo
@@ -45,7 +45,7 @@ def _device_token(fa: FakeAuthority, ca_file: str) -> tuple[str, list[DeviceCode
         authority_host=fa.authority_host,
         ca_file=ca_file,
     )
-    token = acquire_for_cli(settings, prompts.append)
+    token = fetch_token(settings, prompts.append)
     return token.reveal(), prompts
 
 

@@ -9,9 +9,9 @@ import keyring
 import pytest
 from keyring.backends import fail
 
+from core.cli.profile_flags import load_profile_for_cli
 from core.errors import InputError
 from core.model import CredentialKind
-from core.profiles.cli_support import load_profile_for_cli
 from core.profiles.errors import ProfileNotFound, SecretStoreError
 from core.profiles.keyring_store import SERVICE
 from core.profiles.model import Profile, SecretKind

@@ -19,6 +19,7 @@ from core.model import (
     ProbePlan,
     SecurityMode,
 )
+from core.probe.enrichment import Enrichment, SenderDomainMx, TokenClaims
 from core.probe.phases import Phase
 from core.probe.result import (
     CertSummary,
@@ -203,7 +204,7 @@ def starttls_login_success() -> Sample:
         message_accepted=True,
         replies=((Phase.GREETING, greeting), (Phase.AUTH, Reply(235, ("2.7.0 Authentication successful",)))),
         duration_ms=ev.offset,
-        extra={"provider": "generic", "mx": ["10 mx1.example.net", "20 mx2.example.net"]},
+        enrichment=Enrichment(sender_mx=SenderDomainMx("example.net", ("mx1.example.net", "mx2.example.net"))),
     )
     findings = (
         Finding(
@@ -315,7 +316,10 @@ def m365_tenant_disabled() -> Sample:
         auth_mechanism="LOGIN",
         replies=((Phase.GREETING, greeting), (Phase.AUTH, rejection)),
         duration_ms=ev.offset,
-        extra={"provider": "microsoft365", "mx": ["0 contoso-com.mail.protection.outlook.com"]},
+        enrichment=Enrichment(
+            sender_mx=SenderDomainMx("contoso.com", ("contoso-com.mail.protection.outlook.com",)),
+            provider_id="microsoft365",
+        ),
     )
     command = f"Set-CASMailbox -Identity {user} -SmtpClientAuthenticationDisabled $false"
     findings = (
@@ -409,18 +413,20 @@ def xoauth2_wrong_audience() -> Sample:
         auth_mechanism="XOAUTH2",
         replies=((Phase.GREETING, greeting), (Phase.AUTH, rejection)),
         duration_ms=ev.offset,
-        extra={
-            "provider": "microsoft365",
-            "mx": ["0 contoso-com.mail.protection.outlook.com"],
-            "token_claims": {
-                "aud": "https://graph.microsoft.com",
-                "scp": "Mail.Send User.Read",
-                "upn": user,
-                "tid": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-                "appid": "9e5f94bc-e8a4-4e73-b8be-63364c29d753",
-                "exp": "2025-11-22T18:57:12+00:00",
-            },
-        },
+        enrichment=Enrichment(
+            provider_id="microsoft365",
+            sender_mx=SenderDomainMx("contoso.com", ("contoso-com.mail.protection.outlook.com",)),
+            token_claims=TokenClaims(
+                {
+                    "aud": "https://graph.microsoft.com",
+                    "scp": "Mail.Send User.Read",
+                    "upn": user,
+                    "tid": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                    "appid": "9e5f94bc-e8a4-4e73-b8be-63364c29d753",
+                    "exp": "2025-11-22T18:57:12+00:00",
+                }
+            ),
+        ),
     )
     findings = (
         Finding(

@@ -10,10 +10,12 @@ import pytest
 
 import core.report.json_report as json_report
 from core.report.save import save_report
+from gui.report_pdf import html_to_pdf
 from tests.report.golden import check_golden, pdf_text
 from tests.report.samples import all_samples, environment_for
 
-pytestmark = pytest.mark.gui
+# The app's QApplication, made first whatever order the tests run in (Qt allows one per process).
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("qapp")]
 
 
 def _pdf(tmp_path: Path) -> Path:
@@ -24,6 +26,7 @@ def _pdf(tmp_path: Path) -> Path:
         sample.findings,
         secrets=sample.credentials,
         environment=environment_for(sample),
+        load_pdf_writer=lambda: html_to_pdf,
     )
 
 

@@ -18,12 +18,14 @@ import pytest
 
 from core.diagnosis.finding import Finding, Severity
 from core.model import Credentials
+from core.probe.enrichment import Enrichment, SenderDomainMx, TokenClaims, TokenErrorInfo
 from core.probe.phases import Phase
 from core.probe.result import Failure, FailureKind
 from core.probe.transcript import EventKind, TranscriptEvent
 from core.report.redact import MASK, ReportRedactor
 from core.report.save import render_report, ticket_summary
 from core.smtp.events import Reply
+from gui.report_pdf import html_to_pdf
 from tests.report.golden import pdf_text
 from tests.report.samples import FIXED_ENVIRONMENT, TOKEN, Sample, all_samples, b64
 
@@ -68,7 +70,11 @@ def hostile(sample: Sample) -> Sample:
             reply=Reply(535, (f"5.7.8 bad credentials {b64(secret)}",)),
         ),
         quirks=(f"odd:{secret}",),
-        extra={**sample.result.extra, "note": secret, "nested": {"list": [xoauth2_payload]}},
+        enrichment=Enrichment(
+            token_claims=TokenClaims({"note": secret, "nested": [xoauth2_payload]}),
+            token_error=TokenErrorInfo("invalid_client", f"bad secret {secret}"),
+            sender_mx=SenderDomainMx("contoso.com", problem=f"lookup of {secret} failed"),
+        ),
     )
     finding = Finding(
         "bad_credentials",
@@ -108,10 +114,16 @@ def test_no_secret_in_ticket_summary(sample: Sample) -> None:
 
 
 @pytest.mark.gui
+@pytest.mark.usefixtures("qapp")
 @pytest.mark.parametrize("sample", [hostile(s) for s in SAMPLES], ids=IDS)
 def test_no_secret_in_pdf(sample: Sample, tmp_path) -> None:  # type: ignore[no-untyped-def]
     data = render_report(
-        "pdf", sample.result, sample.findings, secrets=sample.credentials, environment=FIXED_ENVIRONMENT
+        "pdf",
+        sample.result,
+        sample.findings,
+        secrets=sample.credentials,
+        environment=FIXED_ENVIRONMENT,
+        load_pdf_writer=lambda: html_to_pdf,
     )
     path = tmp_path / "r.pdf"
     path.write_bytes(data)

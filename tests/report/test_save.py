@@ -14,6 +14,7 @@ import pytest
 
 from core.report.save import (
     FILE_DIALOG_FILTER,
+    PdfWriter,
     ReportError,
     containing_folder,
     report_format,
@@ -27,8 +28,21 @@ SAMPLE = all_samples()[1]
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _load_pdf_writer() -> PdfWriter:
+    from gui.report_pdf import html_to_pdf  # Qt only when a PDF is made
+
+    return html_to_pdf
+
+
 def _save(path: Path) -> Path:
-    return save_report(path, SAMPLE.result, SAMPLE.findings, secrets=SAMPLE.credentials, environment=FIXED_ENVIRONMENT)
+    return save_report(
+        path,
+        SAMPLE.result,
+        SAMPLE.findings,
+        secrets=SAMPLE.credentials,
+        environment=FIXED_ENVIRONMENT,
+        load_pdf_writer=_load_pdf_writer,
+    )
 
 
 @pytest.mark.parametrize(
@@ -43,6 +57,7 @@ def test_format_follows_the_extension(tmp_path: Path, name: str, starts: bytes) 
 
 
 @pytest.mark.gui
+@pytest.mark.usefixtures("qapp")
 def test_pdf_is_a_pdf(tmp_path: Path) -> None:
     data = _save(tmp_path / "r.pdf").read_bytes()
     assert data.startswith(b"%PDF-")

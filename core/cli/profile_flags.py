@@ -1,7 +1,6 @@
 """What ``smtp-doctor probe --profile NAME`` needs: the saved profile's plan and stored secret.
 
-Kept apart from ``core.cli`` so the CLI imports the profile machinery (and keyring) only when a
-profile is used.
+Its own module, so the CLI imports the profile machinery (and keyring) only when a profile is used.
 """
 
 from __future__ import annotations

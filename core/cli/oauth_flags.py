@@ -1,46 +1,33 @@
-"""What ``smtp-doctor probe --oauth ...`` needs: the token, fetched with the command's options.
+"""What ``smtp-doctor probe --oauth ...`` needs: the sign-in the check runs, read from the command's options.
 
-``fetch_token_for_cli(args, plan)`` reads ``--oauth``, ``--tenant``, ``--client-id``,
+``sign_in_from_flags(args, plan)`` reads ``--oauth``, ``--tenant``, ``--client-id``,
 ``--client-secret-env``, ``--client-cert`` and the hidden ``--authority-host`` /
-``--authority-ca-file`` (tests), falling back to the OAuth settings of ``--profile`` when given;
-shows the device code on stderr (stdout stays clean for ``--json``); and keeps the sign-in in the
-profile's token cache (or in memory for this run when there is no profile). Imported only when
-``--oauth`` is used, so ``probe`` without OAuth never loads MSAL or keyring.
+``--authority-ca-file`` (tests), falling back to the OAuth settings of ``--profile`` when given,
+and keeps the sign-in in the profile's token cache (or in memory for this run when there is no
+profile). Imported only when ``--oauth`` is used, so ``probe`` without OAuth never loads MSAL or
+keyring; the device code is shown by ``core.cli.check_output``.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import Any, TextIO
+from typing import Any
 
 from core.errors import InputError
 from core.model import ProbePlan
-from core.oauth.acquire import acquire_for_cli
 from core.oauth.cache import MemoryTokenCacheStore, TokenCacheStore
 from core.oauth.settings import DEFAULT_AUTHORITY_HOST, OAuthFlow, OAuthSettings, secret_from_env
-from core.oauth.tokens import DeviceCodePrompt
 from core.secret import Secret
+from core.usecase.signin import SignIn
 
 # OAuthSettings' field names -> the probe command's flags.
 _FLAG_OF_FIELD = {"client-secret": "--client-secret-env", "ca-file": "--authority-ca-file"}
 
 
-def fetch_token_for_cli(args: argparse.Namespace, plan: ProbePlan, *, out: TextIO | None = None) -> Secret:
-    """Fetch the access token for the probe. Raises ``InputError``, ``TokenError`` or ``Cancelled``.
-
-    On ``TokenError`` the caller can still diagnose: ``core.oauth.acquire.token_failure_result``
-    turns it into a ``ProbeResult`` for ``diagnose``.
-    """
-    stream = out or sys.stderr
+def sign_in_from_flags(args: argparse.Namespace, plan: ProbePlan) -> SignIn:
+    """The sign-in for the probe (raises ``InputError`` naming the flag at fault)."""
     profile_oauth, cache_store, stored_secret = _profile_parts(getattr(args, "profile", None))
-    settings = settings_for_cli(args, plan, profile_oauth, stored_secret)
-    return acquire_for_cli(
-        settings,
-        on_device_code=lambda prompt: print_device_code(prompt, stream),
-        on_browser_url=lambda url: _open_browser(url, stream),
-        cache_store=cache_store,
-    )
+    return SignIn(settings_for_cli(args, plan, profile_oauth, stored_secret), cache_store)
 
 
 def settings_for_cli(
@@ -75,24 +62,6 @@ def settings_for_cli(
         # Name the command-line flag, as the other probe options do.
         flag = _FLAG_OF_FIELD.get(exc.field, f"--{exc.field}")
         raise InputError(flag, exc.message) from None
-
-
-def print_device_code(prompt: DeviceCodePrompt, out: TextIO) -> None:
-    """Show the code and the link on their own lines, easy to read aloud or copy."""
-    minutes = max(1, round(prompt.seconds_left() / 60))
-    print(prompt.message, file=out)
-    print(f"  Link: {prompt.verification_uri}", file=out)
-    print(f"  Code: {prompt.user_code}", file=out)
-    print(f"Waiting for the sign-in (the code expires in {minutes} min; Ctrl+C cancels)...", file=out)
-    out.flush()
-
-
-def _open_browser(url: str, out: TextIO) -> None:
-    import webbrowser
-
-    print(f"Sign in in the browser. If none opened, visit:\n  {url}", file=out)
-    out.flush()
-    webbrowser.open(url)
 
 
 def _from_profile(profile_oauth: Any | None, name: str) -> str:
