@@ -96,16 +96,12 @@ def execute(
     args: argparse.Namespace,
     report_path: Path | None,
 ) -> int:
-    from core.detect.session import run_detect
     from core.preflight import TYPICAL_SCAN_BYTES
     from core.report.terminal import want_colour
+    from core.usecase.detect import DetectRequest, find_settings
 
-    outcome = run_detect(
-        base,
-        ports,
-        credentials,
-        attachment_bytes=attachment_bytes if attachment_bytes is not None else TYPICAL_SCAN_BYTES,
-    )
+    size = attachment_bytes if attachment_bytes is not None else TYPICAL_SCAN_BYTES
+    outcome = find_settings(DetectRequest(base, ports, credentials, size))
     data = outcome.to_dict()
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))

@@ -1,7 +1,7 @@
 """The "Find settings" dialog: the port x encryption matrix as a grid, and the one setting to use.
 
 The dialog starts from the form's server name, certificate settings and (optionally) its login,
-runs ``core.detect.session.run_detect`` on its own thread pool, fills the grid row by row as each
+runs ``core.usecase.detect.find_settings`` on its own thread pool, fills the grid row by row as each
 combination finishes, and shows the recommendation with its reason. "Use these settings" puts the
 recommended server, port and encryption into the settings form.
 
@@ -38,10 +38,11 @@ from core import validate
 from core.cancel import CancelToken
 from core.detect import DEFAULT_PORTS
 from core.detect.matrix import MatrixRow, combinations, detect_timeouts
-from core.detect.session import DetectOutcome, run_detect
+from core.detect.session import DetectOutcome
 from core.devices import DEVICES
 from core.errors import InputError
 from core.model import AuthMethod, CredentialKind, Credentials, ProbePlan, SecurityMode, TlsPolicy
+from core.usecase.detect import DetectRequest, find_settings
 from gui.icons import Glyph, icon
 from gui.widgets.settings_form import SettingsForm
 
@@ -102,9 +103,8 @@ class DetectTask(QRunnable):
     def run(self) -> None:
         credentials, self._credentials = self._credentials, None
         try:
-            outcome = run_detect(
-                self._plan, self._ports, credentials, cancel=self._cancel, on_row=self.signals.row_ready.emit
-            )
+            request = DetectRequest(self._plan, self._ports, credentials or Credentials())
+            outcome = find_settings(request, cancel=self._cancel, on_row=self.signals.row_ready.emit)
         except Exception:  # noqa: BLE001 - a bug in core must show, never hang the dialog
             self.signals.crashed.emit(traceback.format_exc(limit=8))
             return
