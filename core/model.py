@@ -120,6 +120,10 @@ class ProbePlan:
     behaviour: ClientBehaviour = field(default_factory=ClientBehaviour)
     profile_name: str | None = None
     device_profile: str | None = None  # the emulated device class, if any
+    # Connect to this IP address instead of looking ``host`` up (``--connect-to``, like curl's
+    # ``--connect-to``): the certificate and SNI still use ``host``. For testing a server before the
+    # DNS change, one node of a cluster, or a name this computer's DNS answers differently.
+    connect_address: str | None = None
 
     def settings_dict(self) -> dict[str, object]:
         """The plan as plain JSON-ready values (no secrets exist here to leak)."""
@@ -143,6 +147,7 @@ class ProbePlan:
             "timeout": self.timeouts.command,
             "profile": self.profile_name,
             "device": self.device_profile,
+            "connect_to": self.connect_address,
         }
 
 

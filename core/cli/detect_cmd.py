@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from core import validate
+from core.cli.common import EXIT_OK, EXIT_PROBLEM
 from core.cli.flags import (
     add_color_argument,
     add_secret_arguments,
@@ -27,7 +28,6 @@ from core.cli.flags import (
     report_path_from_flag,
     tls_policy_from_flags,
 )
-from core.cli.main import EXIT_OK, EXIT_PROBLEM
 from core.errors import InputError
 from core.model import AuthMethod, CredentialKind, Credentials, ProbePlan, SecurityMode
 

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
+from core.cli.common import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, usage_error
 from core.cli.flags import add_color_argument
-from core.cli.main import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, usage_error
 from core.diagnosis.finding import Finding, primary
 
 SCHEMA_VERSION = 1

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli.main import usage_error
+from core.cli.common import usage_error
 from core.errors import InputError
 from core.secret import Secret
 

@@ -21,7 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from core import validate
-from core.cli.main import EXIT_OK
+from core.cli.common import EXIT_OK
 from core.errors import InputError
 
 if TYPE_CHECKING:

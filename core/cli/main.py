@@ -8,7 +8,6 @@ Exit status: 0 the test passed, 1 it ran and found a problem, 2 bad usage or inp
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import logging
 import sys
@@ -16,14 +15,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from core import __version__
+from core.cli.common import EXIT_USAGE, OneLineParser, usage_error
 from core.errors import InputError
 
 if TYPE_CHECKING:
     from core.cli.desktop import Desktop
 
-EXIT_OK = 0
-EXIT_PROBLEM = 1
-EXIT_USAGE = 2
 
 # command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -33,19 +30,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("core.cli.explain_cmd", "diagnose a pasted server reply or printer error"),
     "lab": ("core.cli.lab_cmd", "run the built-in practice server in the foreground"),
 }
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
-
-
-def usage_error(prog: str, message: str) -> int:
-    """Print a one-line usage error and return the exit status for it."""
-    print(f"{prog}: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 def build_parser(only: str | None) -> OneLineParser:

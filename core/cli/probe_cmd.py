@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.cli.common import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from core.cli.flags import (
     add_color_argument,
     add_secret_arguments,
@@ -21,7 +22,6 @@ from core.cli.flags import (
     report_path_from_flag,
     tls_policy_from_flags,
 )
-from core.cli.main import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from core.errors import InputError
 
 if TYPE_CHECKING:
@@ -50,6 +50,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "or tls on port 465)",
     )
     where.add_argument("--helo", metavar="NAME", help="the name to send in EHLO (default: this computer's name)")
+    where.add_argument(
+        "--connect-to",
+        metavar="ADDRESS",
+        help="connect to this IP address instead of looking HOST up (the certificate is still checked "
+        "against HOST): test a server before the DNS change, or one node of a cluster",
+    )
     where.add_argument("--timeout", metavar="SECONDS", help="deadline for each step (default: 15)")
     where.add_argument("--profile", metavar="NAME", help="use a saved profile (its password from the keyring)")
 
@@ -186,6 +192,7 @@ def build_plan(args: argparse.Namespace) -> tuple[ProbePlan, Credentials]:
         message=_message(args, base, user),
         send=not args.no_send and (base.send if base else True),
         helo_name=validate.helo_name(args.helo, "--helo") if args.helo else (base.helo_name if base else None),
+        connect_address=validate.ip_address(args.connect_to, "--connect-to") if args.connect_to else None,
         tls=tls_policy_from_flags(args, base.tls if base else None),
         timeouts=Timeouts.uniform(validate.timeout(args.timeout, "--timeout"))
         if args.timeout

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.cli.common import EXIT_USAGE, OneLineParser
 from core.cli.desktop import Desktop
-from core.cli.main import EXIT_USAGE, OneLineParser
 from core.selftest import run_self_test
 
 NO_DESKTOP = "smtp-doctor: --startup-probe needs the desktop part; start it with 'smtp-doctor' or 'python -m gui'"

@@ -116,7 +116,8 @@ class PracticeServer:
     more (e.g. tokens a test's fake OAuth authority issued). Every account also accepts its
     practice token (``Account.token``). ``size_limit`` is advertised as SIZE and enforced;
     ``max_messages`` bounds ``messages``; ``offer_plain=False`` advertises ``AUTH LOGIN XOAUTH2``
-    only, as Exchange Online does.
+    only, as Exchange Online does. ``certificate_names`` adds names to the server certificate (a
+    test reaching it under a custom name with ``--connect-to``).
     """
 
     def __init__(
@@ -130,6 +131,7 @@ class PracticeServer:
         max_messages: int = 200,
         idle_timeout: float = IDLE_TIMEOUT,
         offer_plain: bool = True,
+        certificate_names: Iterable[str] = (),
     ) -> None:
         self.host = HOST
         # Exchange Online offers only "AUTH LOGIN XOAUTH2"; offer_plain=False copies that exactly
@@ -138,6 +140,7 @@ class PracticeServer:
         self.size_limit = size_limit
         self.idle_timeout = idle_timeout
         self._fixed_ports = dict(ports or {})
+        self._certificate_names = tuple(certificate_names)
         self._state = LabState(
             accounts, valid_tokens=valid_tokens, accept_token=accept_token, max_messages=max_messages
         )
@@ -186,7 +189,8 @@ class PracticeServer:
 
     def _make_certificates(self) -> ssl.SSLContext:
         self._ca = trustme.CA(key_type=trustme.KeyType.RSA, organization_name="SMTP Doctor practice CA")
-        cert = self._ca.issue_cert("localhost", HOST, SERVER_NAME, key_type=trustme.KeyType.RSA)
+        names = ("localhost", HOST, SERVER_NAME, *self._certificate_names)
+        cert = self._ca.issue_cert(*names, key_type=trustme.KeyType.RSA)
         self._ca_dir = Path(tempfile.mkdtemp(prefix="smtp-doctor-lab-"))  # mode 0700
         ca_path = self._ca_dir / "practice-ca.pem"
         self._ca.cert_pem.write_to_path(str(ca_path))

@@ -218,12 +218,26 @@ def _deep(value: Any, redact: ReportRedactor) -> Any:
 
 
 def _is_sasl_payload(blob: str) -> bool:
-    """True for base64 that decodes to a SASL payload (NUL or ^A separators): it holds a credential."""
+    """True for base64 that decodes to a SASL payload: it holds a credential.
+
+    PLAIN is ``authzid NUL user NUL password`` in UTF-8, XOAUTH2/OAUTHBEARER carry ``^Aauth=``. Any
+    other text that merely looks like base64 (a server's hex queue ID) decodes to noise, which may hold
+    a stray NUL byte; it is kept, or random IDs would be masked in some runs and not in others.
+    """
     try:
         decoded = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
     except (binascii.Error, ValueError):
         return False
-    return b"\0" in decoded or b"\x01auth=" in decoded.lower()
+    if b"\x01auth=" in decoded.lower():
+        return True
+    parts = decoded.split(b"\0")
+    if len(parts) != 3 or not parts[2]:
+        return False
+    try:
+        text = decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isprintable() or ch == "\0" for ch in text)
 
 
 def _without_marker(text: str) -> str:

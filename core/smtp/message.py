@@ -7,10 +7,11 @@ payload size, because "scan to email" fails on size limits far more often than o
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 from core.errors import LocalProtocolError
 from core.model import MessageSpec
@@ -57,7 +58,7 @@ def build_message(
     message = EmailMessage(policy=SMTP)
     try:
         message["Date"] = format_datetime(now)
-        message["Message-ID"] = make_msgid("smtp-doctor", domain=_domain_of(sender))
+        message["Message-ID"] = message_id(_domain_of(sender))
         message["From"] = sender
         if spec.rcpt_to:
             message["To"] = ", ".join(spec.rcpt_to)
@@ -93,3 +94,12 @@ def _body_text(spec: MessageSpec, now: datetime, profile_name: str | None) -> st
         lines.append("                      (filler of that size, not a real document)")
     lines += ["", f"Sent at {now.isoformat(timespec='seconds')}. You can delete this message."]
     return "\n".join(lines) + "\n"
+
+
+def message_id(domain: str) -> str:
+    """A unique Message-ID of fixed length, as devices write them.
+
+    ``email.utils.make_msgid`` varies in length with the clock, the PID and a random number, so
+    the header sometimes folds onto a second line and the message size changes from run to run.
+    """
+    return f"<{uuid.uuid4().hex}.smtp-doctor@{domain}>"

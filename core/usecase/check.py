@@ -23,6 +23,7 @@ from core.errors import Cancelled, InputError
 from core.model import Credentials, ProbePlan
 from core.oauth.errors import TokenError
 from core.oauth.tokens import DeviceCodePrompt
+from core.probe.enrichment import SenderDomainMx
 from core.probe.listener import ProbeListener
 from core.probe.phases import Phase
 from core.probe.result import PhaseOutcome, ProbeResult
@@ -108,7 +109,12 @@ def default_mx_lookup() -> SenderMxLookup:
     from core.domain.mx import lookup_mx
     from core.domain.resolver import configured_server
 
-    server = configured_server()
+    try:
+        server = configured_server()
+    except InputError as exc:
+        # A hint must not stop a check: every lookup then says why it was not made.
+        problem = f"not looked up: {exc.field} {exc.message}"
+        return lambda domain: SenderDomainMx(domain, problem=problem)
     return lambda domain: lookup_mx(domain, server)
 
 
