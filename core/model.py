@@ -125,6 +125,11 @@ class ProbePlan:
     # DNS change, one node of a cluster, or a name this computer's DNS answers differently.
     connect_address: str | None = None
 
+    @property
+    def dial_address(self) -> str:
+        """Where the connection goes: ``connect_address`` when given, else ``host`` (looked up)."""
+        return self.connect_address or self.host
+
     def settings_dict(self) -> dict[str, object]:
         """The plan as plain JSON-ready values (no secrets exist here to leak)."""
         return {

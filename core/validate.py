@@ -39,10 +39,9 @@ _SECURITY_WORDS = {
 def ip_address(text: str, field: str) -> str:
     """An IPv4 or IPv6 address (brackets allowed), normalised."""
     value = (text or "").strip().removeprefix("[").removesuffix("]")
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        raise InputError(field, f"'{text}' is not an IP address (for example 203.0.113.25 or 2001:db8::25).") from None
+    if not _is_ip(value):
+        raise InputError(field, f"'{text}' is not an IP address (for example 203.0.113.25 or 2001:db8::25).")
+    return str(ipaddress.ip_address(value))
 
 
 def host(text: str, field: str = "host") -> str:

@@ -175,10 +175,9 @@ class _ProbeRun(ProbeSession):
     def _connect(self) -> None:
         plan = self.plan
         self.info(f"Connecting to {plan.host} port {plan.port} ({plan.security.label})")
-        target = plan.connect_address or plan.host
         if plan.connect_address:
             self.info(f"Connecting to {plan.connect_address} instead of looking up {plan.host} (--connect-to)")
-        peer = self.transport.connect(target, plan.port, self.deadline(plan.timeouts.connect))
+        peer = self.transport.connect(plan.dial_address, plan.port, self.deadline(plan.timeouts.connect))
         if self.transport.resolved and not _is_ip_literal(plan.host):
             addresses = ", ".join(a.rpartition(":")[0].strip("[]") for a in self.transport.resolved)
             self.info(f"{plan.host} resolved to {addresses}")
@@ -215,8 +214,7 @@ class _ProbeRun(ProbeSession):
         deadline = self.deadline(self.plan.timeouts.greeting)
         check = None
         if self.plan.security is not SecurityMode.TLS:
-            target = self.plan.connect_address or self.plan.host
-            check = TlsPortCheck(target, self.plan.port, deadline, self.cancel)
+            check = TlsPortCheck(self.plan.dial_address, self.plan.port, deadline, self.cancel)
         try:
             reply = self.read_reply(Phase.GREETING, deadline)
         finally:

@@ -31,6 +31,7 @@ from core.lab import SCENARIO_BY_ID, PracticeServer, scenario_plan
 from core.model import AuthMethod, CredentialKind, Credentials, MessageSpec, ProbePlan, Timeouts
 from core.oauth.cache import MemoryTokenCacheStore
 from core.oauth.settings import OAuthFlow, OAuthSettings
+from core.usecase.check import prepare_plan
 from core.usecase.signin import SignIn
 from gui.app import build_services
 from gui.main_window import MainWindow
@@ -100,6 +101,48 @@ def lab() -> Iterator[PracticeServer]:
 @pytest.fixture(autouse=True)
 def _dns_and_password(monkeypatch: pytest.MonkeyPatch, dns_server: DnsServer) -> None:
     monkeypatch.setenv("SMTP_DOCTOR_DNS_SERVER", dns_server.address)
+
+
+@dataclass
+class FrontEnds:
+    """What running one case through both front ends needs: the servers, the CA, the pytest tools."""
+
+    lab: PracticeServer
+    authority: FakeAuthority
+    ca_file: str
+    qtbot: QtBot
+    tmp_path: Path
+    capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch
+
+    def case_plan(self, case: Case) -> tuple[ProbePlan, Credentials]:
+        """The case's plan; its password is put where the CLI's ``--password-env`` reads it."""
+        plan, credentials = case_plan(case, self.lab)
+        if credentials.password is not None:
+            self.monkeypatch.setenv(PASSWORD_ENV, credentials.password.reveal())
+        return plan, credentials
+
+    def argv(self, case: Case, plan: ProbePlan) -> list[str]:
+        return cli_argv(case, plan, self.authority, self.ca_file)
+
+    def cli(self, argv: list[str], report_name: str) -> tuple[int, str]:
+        return run_cli(argv, self.tmp_path / report_name, self.capsys)
+
+    def app(self, plan: ProbePlan, credentials: Credentials, sign_in: SignIn | None) -> Any:
+        return run_app(self.qtbot, self.tmp_path, plan, credentials, sign_in)
+
+
+@pytest.fixture
+def front_ends(
+    lab: PracticeServer,
+    authority: FakeAuthority,  # noqa: F811 - the fixture
+    ca_file: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> FrontEnds:
+    return FrontEnds(lab, authority, ca_file, qtbot, tmp_path, capsys, monkeypatch)
 
 
 def case_plan(case: Case, lab: PracticeServer) -> tuple[ProbePlan, Credentials]:
@@ -212,34 +255,18 @@ def report_document(path: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_cli_and_app_give_the_same_answer(
-    case: Case,
-    lab: PracticeServer,
-    authority: FakeAuthority,  # noqa: F811 - the fixture
-    ca_file: str,
-    qtbot: QtBot,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    authority.user = FakeUser(upn=OAUTH_MAILBOX, name="OAuth Scanner")
-    plan, credentials = case_plan(case, lab)
-    if credentials.password is not None:
-        monkeypatch.setenv(PASSWORD_ENV, credentials.password.reveal())
-    argv = cli_argv(case, plan, authority, ca_file)
+def test_cli_and_app_give_the_same_answer(case: Case, front_ends: FrontEnds, tmp_path: Path) -> None:
+    front_ends.authority.user = FakeUser(upn=OAUTH_MAILBOX, name="OAuth Scanner")
+    plan, credentials = front_ends.case_plan(case)
+    argv = front_ends.argv(case, plan)
     request = build_request(parsed(argv))
-    sign_in = sign_in_for(plan, authority, ca_file) if case.oauth else None
-    app_plan = plan
-    if plan.device_profile:
-        from core.usecase.check import prepare_plan
-
-        app_plan = prepare_plan(plan)
-    assert request.plan == app_plan  # the CLI parsed exactly the request the app is given
+    sign_in = sign_in_for(plan, front_ends.authority, front_ends.ca_file) if case.oauth else None
+    assert request.plan == prepare_plan(plan)  # the CLI parsed exactly the request the app is given
     assert request.credentials == credentials
     assert (request.sign_in.settings if request.sign_in else None) == (sign_in.settings if sign_in else None)
 
-    cli_status, cli_out = run_cli(argv, tmp_path / "cli.json", capsys)
-    window, (app_result, app_findings) = run_app(qtbot, tmp_path, plan, credentials, sign_in)
+    cli_status, cli_out = front_ends.cli(argv, "cli.json")
+    window, (app_result, app_findings) = front_ends.app(plan, credentials, sign_in)
     assert window.save_report_to(str(tmp_path / "app.json")) is not None
 
     cli_doc, app_doc = report_document(tmp_path / "cli.json"), report_document(tmp_path / "app.json")
@@ -268,21 +295,12 @@ def _differences(app: Any, cli: Any, where: str = "") -> list[str]:
     return [] if app == cli else [f"{where}: app {app!r} != cli {cli!r}"]
 
 
-def test_both_html_reports_show_the_provider_and_the_sender_mx(
-    lab: PracticeServer,
-    authority: FakeAuthority,  # noqa: F811 - the fixture
-    ca_file: str,
-    qtbot: QtBot,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_both_html_reports_show_the_provider_and_the_sender_mx(front_ends: FrontEnds, tmp_path: Path) -> None:
     case = CASES[1]
-    plan, credentials = case_plan(case, lab)
+    plan, credentials = front_ends.case_plan(case)
     assert credentials.password is not None
-    monkeypatch.setenv(PASSWORD_ENV, credentials.password.reveal())
-    run_cli(cli_argv(case, plan, authority, ca_file), tmp_path / "cli.html", capsys)
-    window, _ = run_app(qtbot, tmp_path, plan, credentials, None)
+    front_ends.cli(front_ends.argv(case, plan), "cli.html")
+    window, _ = front_ends.app(plan, credentials, None)
     assert window.save_report_to(str(tmp_path / "app.html")) is not None
     for name in ("cli.html", "app.html"):
         html = (tmp_path / name).read_text(encoding="utf-8")
